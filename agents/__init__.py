@@ -1,0 +1,1 @@
+"""Mesa agents of the ecosystem: human authors, content farms, model trainers, companies."""

@@ -1,0 +1,113 @@
+"""The ``ecosim`` command line: run, validate, schema."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.table import Table
+
+from ecosystem.config import load_scenario, scenario_json_schema
+from ecosystem.errors import ScenarioError
+from ecosystem.runner import RunSpec, execute, progress_total, summarize
+
+app = typer.Typer(
+    help="ecosim: simulate the web as a training-data commons (model collapse, data moats).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out_console = Console(width=None if sys.stdout.isatty() else 140)
+err_console = Console(stderr=True)
+
+EXIT_BAD_INPUT = 2
+
+
+def _fail(problems: list[str]) -> None:
+    for line in problems:
+        err_console.print(line, markup=False, highlight=False)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@app.command()
+def validate(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Override a field: key.path=value.")
+    ] = None,
+) -> None:
+    """Check a scenario file; exit 0 when valid, 2 with one line per error otherwise."""
+    try:
+        load_scenario(scenario, set_ or [])
+    except ScenarioError as exc:
+        _fail([str(p) for p in exc.problems])
+    out_console.print(f"{scenario}: valid", markup=False, highlight=False)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the scenario format."""
+    sys.stdout.write(json.dumps(scenario_json_schema(), indent=2) + "\n")
+
+
+@app.command()
+def run(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Run folder to create.")],
+    seed: Annotated[
+        int | None, typer.Option(help="Run seed (replaces the scenario's).", min=0)
+    ] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Override a field: key.path=value.")
+    ] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing run folder.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Run a scenario and write its run folder (run.json and Parquet tables)."""
+    spec = RunSpec(Path(scenario), Path(out), list(set_ or []), seed, overwrite)
+    try:
+        resolved = load_scenario(spec.scenario_path, spec.all_overrides())
+    except ScenarioError as exc:
+        _fail([str(p) for p in exc.problems])
+    if spec.out.exists() and not overwrite:
+        _fail([f"{spec.out}: already exists (choose another --out, or pass --overwrite)"])
+    if spec.out.exists() and not spec.out.is_dir():
+        _fail([f"{spec.out}: exists and is not a folder"])
+    show_bar = not quiet and err_console.is_terminal
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=not show_bar,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(resolved.name, total=progress_total(resolved))
+        folder = execute(spec, resolved, lambda n: bar.advance(task, n))
+    _print_summary(folder, resolved.kind)
+
+
+def _print_summary(folder: Path, kind: str) -> None:
+    summary = summarize(folder, kind)
+    table = Table(title=f"{folder.name}: summary")
+    for col in summary.columns:
+        table.add_column(col, justify="left" if col == "strategy" else "right")
+    for row in summary.iter_rows():
+        table.add_row(*[f"{v:.4g}" if isinstance(v, float) else str(v) for v in row])
+    out_console.print(table)
+    out_console.print(f"run folder: {folder}", markup=False, highlight=False)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

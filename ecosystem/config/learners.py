@@ -1,0 +1,74 @@
+"""Parameters of the learners and of decoding."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from ecosystem.config.base import Params
+
+
+class NgramParams(Params):
+    """An order-n token model with add-k smoothing, conditioned on the document's topic."""
+
+    kind: Literal["ngram"] = "ngram"
+    order: int = Field(2, ge=1, le=3, description="n: 1 unigram, 2 bigram, 3 trigram.")
+    add_k: float = Field(
+        0.001, ge=0.0, description="Pseudo-count k added to every (context, token) cell."
+    )
+    condition_on_topic: bool = Field(
+        True, description="Keep separate counts per topic (documents are topic + text)."
+    )
+
+
+class GaussianParams(Params):
+    """A multivariate Gaussian fitted by moments."""
+
+    kind: Literal["gaussian"] = "gaussian"
+    estimator: Literal["mle", "unbiased"] = Field(
+        "unbiased", description="Covariance divisor: mle n, unbiased n-1."
+    )
+
+
+class GMMParams(Params):
+    """A Gaussian mixture fitted by EM (scikit-learn)."""
+
+    kind: Literal["gmm"] = "gmm"
+    components: int = Field(2, ge=1, le=100, description="Number of mixture components.")
+    covariance_type: Literal["full", "diag", "spherical", "tied"] = "full"
+    max_iter: int = Field(200, ge=1, le=100_000, description="EM iterations at most.")
+    tol: float = Field(1e-4, gt=0.0, description="EM convergence tolerance.")
+    n_init: int = Field(1, ge=1, le=100, description="EM restarts; the best is kept.")
+
+
+class LinearParams(Params):
+    """Ordinary least squares (optionally ridge) without intercept."""
+
+    kind: Literal["linear"] = "linear"
+    ridge: float = Field(0.0, ge=0.0, description="L2 penalty λ (0: OLS).")
+
+
+LearnerParams = Annotated[
+    NgramParams | GaussianParams | GMMParams | LinearParams, Field(discriminator="kind")
+]
+
+LEARNER_MODALITY = {"ngram": "tokens", "gaussian": "vectors", "gmm": "vectors", "linear": "labeled"}
+
+
+class DecodingParams(Params):
+    """How a model's samples are drawn: where the tail of the distribution gets cut."""
+
+    temperature: float = Field(
+        1.0, gt=0.0, le=100.0, description="Divide log-probabilities by T (vectors: scale std)."
+    )
+    top_k: int | None = Field(
+        None, ge=1, description="Keep only the k most likely tokens per context (tokens only)."
+    )
+    top_p: float = Field(
+        1.0, gt=0.0, le=1.0, description="Nucleus: smallest set holding mass ≥ p (tokens only)."
+    )
+
+    @property
+    def is_plain(self) -> bool:
+        return self.temperature == 1.0 and self.top_k is None and self.top_p == 1.0

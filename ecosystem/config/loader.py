@@ -1,0 +1,272 @@
+"""Load and validate scenario YAML, reporting every error as FILE:LINE: field.path: message.
+
+YAML is read with PyYAML's safe loader (no object construction). The node tree keeps the line of
+every key, so a pydantic error location can be mapped back to the line a person must edit.
+``--set key.path=value`` overrides go through the same validation and are named in messages.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from pathlib import Path
+from typing import Any, get_args, get_origin
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from ecosystem.config.schema import SCENARIO_KINDS, Scenario
+from ecosystem.errors import Problem, ScenarioError
+
+Key = tuple[str | int, ...]
+
+
+def _line_map(node: yaml.Node, path: Key = (), out: dict[Key, int] | None = None) -> dict:
+    """Map each field path to the 1-based line where its key (or item) appears."""
+    out = {} if out is None else out
+    out.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            out[(*path, key)] = key_node.start_mark.line + 1
+            _line_map(value_node, (*path, key), out)
+            out[(*path, key)] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _line_map(item, (*path, i), out)
+    return out
+
+
+def _parse_yaml(text: str, source: str) -> tuple[Any, dict[Key, int]]:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        what = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(
+            [Problem(source, line, "", f"malformed YAML: {what} (fix the YAML syntax)")]
+        ) from None
+    if node is None:
+        raise ScenarioError([Problem(source, 1, "", "empty file (a scenario is a YAML mapping)")])
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            [Problem(source, 1, "", "a scenario must be a YAML mapping of field: value")]
+        )
+    return data, _line_map(node)
+
+
+def parse_overrides(overrides: list[str]) -> list[tuple[str, Key, Any]]:
+    """Parse ``key.path=value`` strings; values are YAML scalars or flow lists/maps."""
+    parsed = []
+    for text in overrides:
+        source = f"--set {text}"
+        if "=" not in text:
+            raise ScenarioError(
+                [Problem(source, None, "", "expected key.path=value, e.g. loop.generations=20")]
+            )
+        raw_key, raw_value = text.split("=", 1)
+        keys = tuple(k.strip() for k in raw_key.split("."))
+        if not all(keys):
+            raise ScenarioError([Problem(source, None, raw_key, "empty part in the key path")])
+        try:
+            value = yaml.safe_load(raw_value) if raw_value.strip() else ""
+        except yaml.YAMLError:
+            value = raw_value
+        parsed.append((source, keys, value))
+    return parsed
+
+
+def _apply_override(data: dict, keys: Key, value: Any, source: str) -> None:
+    node = data
+    for i, key in enumerate(keys[:-1]):
+        child = node.get(key)
+        if child is None:
+            child = node[key] = {}
+        if not isinstance(child, dict):
+            path = ".".join(map(str, keys[: i + 1]))
+            raise ScenarioError(
+                [Problem(source, None, path, "is not a mapping; cannot set a field in it")]
+            )
+        node = child
+    node[keys[-1]] = value
+
+
+def _scenario_class(data: dict, source: str, lines: dict[Key, int]) -> type[BaseModel]:
+    kind = data.get("kind", "loop")
+    cls = SCENARIO_KINDS.get(kind) if isinstance(kind, str) else None
+    if cls is None:
+        allowed = ", ".join(repr(k) for k in SCENARIO_KINDS)
+        raise ScenarioError(
+            [
+                Problem(
+                    source,
+                    lines.get(("kind",), 1),
+                    "kind",
+                    f"unknown kind {kind!r} (allowed: {allowed})",
+                )
+            ]
+        )
+    return cls
+
+
+def _unwrap_models(annotation: Any) -> list[type[BaseModel]]:
+    """The pydantic model classes an annotation may hold (through Optional, Union, list)."""
+    origin = get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap_models(get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType, list, tuple):
+        return [m for arg in get_args(annotation) for m in _unwrap_models(arg)]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return []
+
+
+def _pick_member(members: list[type[BaseModel]], node: Any) -> type[BaseModel] | None:
+    if len(members) == 1:
+        return members[0]
+    if not isinstance(node, dict):
+        return None
+    for cls in members:
+        for name, field in cls.model_fields.items():
+            if get_origin(field.annotation) is typing.Literal and node.get(name) in get_args(
+                field.annotation
+            ):
+                return cls
+    return None
+
+
+def _model_at(root: type[BaseModel], data: Any, keys: Key) -> type[BaseModel] | None:
+    cls: type[BaseModel] | None = root
+    node = data
+    for key in keys:
+        if cls is None:
+            return None
+        if isinstance(key, int):
+            node = node[key] if isinstance(node, list) and key < len(node) else None
+            continue
+        field = cls.model_fields.get(key)
+        if field is None:
+            return None
+        node = node.get(key) if isinstance(node, dict) else None
+        cls = _pick_member(_unwrap_models(field.annotation), node)
+    return cls
+
+
+def _data_path(data: Any, loc: tuple) -> Key:
+    """Drop the union tags pydantic inserts into ``loc``, keeping keys present in the data."""
+    path: list[str | int] = []
+    node = data
+    for item in loc:
+        in_dict = isinstance(node, dict) and item in node
+        in_list = isinstance(node, list) and isinstance(item, int) and item < len(node)
+        if in_dict or in_list:
+            path.append(item)
+            node = node[item]
+        elif isinstance(node, dict) and isinstance(item, str) and not _is_tag(item, node):
+            path.append(item)  # a missing or unknown key
+            node = None
+    return tuple(path)
+
+
+def _is_tag(item: str, node: dict) -> bool:
+    return item in {str(v) for v in node.values() if isinstance(v, str)} or item.startswith(
+        "function-"
+    )
+
+
+_SHOW_VALUE = {
+    "literal_error",
+    "enum",
+    "greater_than",
+    "greater_than_equal",
+    "less_than",
+    "less_than_equal",
+}
+
+
+def _message(err: dict, root: type[BaseModel], data: Any, path: Key) -> str:
+    kind = err["type"]
+    value = err.get("input")
+    if kind == "extra_forbidden":
+        owner = _model_at(root, data, path[:-1])
+        allowed = ", ".join(owner.model_fields) if owner else "see `ecosim schema`"
+        return f"unknown field {path[-1]!r} (allowed: {allowed})"
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "union_tag_invalid":
+        ctx = err.get("ctx", {})
+        return f"unknown value {ctx.get('tag')!r} (allowed: {ctx.get('expected_tags')})"
+    if kind == "union_tag_not_found":
+        return f"a {err.get('ctx', {}).get('discriminator')} is required to pick the type"
+    msg = err["msg"]
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    if kind.endswith(("_type", "_parsing")) or kind in _SHOW_VALUE:
+        msg = f"got {value!r}: {msg[0].lower()}{msg[1:]}"
+    return msg
+
+
+def _problems(
+    exc: ValidationError,
+    root: type[BaseModel],
+    data: Any,
+    source: str,
+    lines: dict[Key, int],
+    overridden: dict[Key, str],
+) -> list[Problem]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        path = _data_path(data, err["loc"])
+        if err["type"] == "union_tag_invalid":
+            disc = err.get("ctx", {}).get("discriminator", "").strip("'")
+            path = (*path, disc) if disc else path
+        src, line = source, None
+        for key, over_source in overridden.items():
+            if path[: len(key)] == key:
+                src = over_source
+                break
+        else:
+            probe = path
+            while probe not in lines and probe:
+                probe = probe[:-1]
+            line = lines.get(probe)
+        dotted = ".".join(str(p) for p in path)
+        problems.append(Problem(src, line, dotted, _message(err, root, data, path)))
+    return problems
+
+
+def validate_text(text: str, source: str, overrides: list[str] | None = None) -> Scenario:
+    """Validate scenario YAML ``text`` (named ``source`` in messages) with ``--set`` overrides."""
+    data, lines = _parse_yaml(text, source)
+    overridden: dict[Key, str] = {}
+    for over_source, keys, value in parse_overrides(overrides or []):
+        _apply_override(data, keys, value, over_source)
+        overridden[keys] = over_source
+    cls = _scenario_class(data, source, lines)
+    try:
+        return cls.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(_problems(exc, cls, data, source, lines, overridden)) from None
+
+
+def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scenario:
+    """Read and validate a scenario file; raises ScenarioError for any user mistake."""
+    path = Path(path)
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError([Problem(source, None, "", "file not found")]) from None
+    except IsADirectoryError:
+        raise ScenarioError(
+            [Problem(source, None, "", "is a directory, not a scenario file")]
+        ) from None
+    except UnicodeDecodeError:
+        raise ScenarioError(
+            [Problem(source, None, "", "not UTF-8 text (a scenario is YAML)")]
+        ) from None
+    except OSError as exc:
+        raise ScenarioError([Problem(source, None, "", f"cannot read: {exc.strerror}")]) from None
+    return validate_text(text, source, overrides)

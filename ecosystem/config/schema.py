@@ -1,0 +1,132 @@
+"""The scenario format: one frozen, typed object per YAML file."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from ecosystem.config.base import Params
+from ecosystem.config.learners import (
+    LEARNER_MODALITY,
+    DecodingParams,
+    LearnerParams,
+)
+from ecosystem.config.truth import TruthParams
+
+Strategy = Literal["replace", "accumulate", "accumulate_subsample", "fresh_fraction"]
+
+
+class LoopParams(Params):
+    """The recursive-training loop: R replicas x G generations of fit -> sample -> refit."""
+
+    replicas: int = Field(10, ge=1, le=1_000_000, description="R, independent repetitions.")
+    generations: int = Field(10, ge=0, le=1_000_000, description="G, refits after generation 0.")
+    samples_per_generation: int = Field(
+        1000,
+        ge=2,
+        le=100_000_000,
+        description="M0: synthetic samples drawn per generation (documents, vectors or rows).",
+    )
+    samples_growth_exponent: float = Field(
+        0.0,
+        ge=0.0,
+        le=4.0,
+        description="p in M_i = round(M0 * i^p) for generation i >= 1 (Shumailov: 1.5 rescues).",
+    )
+    initial_samples: int | None = Field(
+        None, ge=2, description="Human samples behind generation 0 (default: M0)."
+    )
+    strategies: list[Strategy] = Field(
+        default_factory=lambda: ["replace"],
+        min_length=1,
+        description="Data strategies to run, each over the same replicas and seeds.",
+    )
+    fresh_fraction: float = Field(
+        0.1,
+        ge=0.0,
+        le=1.0,
+        description="fresh_fraction: share of each generation's data that is fresh human data.",
+    )
+    subsample_budget: int | None = Field(
+        None, ge=2, description="accumulate_subsample: training-set size (default: M0)."
+    )
+    test_samples: int = Field(
+        2000, ge=1, le=10_000_000, description="Held-out human samples for evaluation."
+    )
+    sampling: Literal["auto", "explicit", "statistics"] = Field(
+        "auto",
+        description="explicit: draw every sample; statistics: draw sufficient statistics from "
+        "their exact law (Gaussian, linear; same distribution, O(1) per replica); auto: "
+        "statistics where exact, else explicit.",
+    )
+
+    @model_validator(mode="after")
+    def _unique(self) -> LoopParams:
+        if len(set(self.strategies)) != len(self.strategies):
+            raise ValueError("strategies must not repeat")
+        return self
+
+    def samples_at(self, generation: int) -> int:
+        """M_i: synthetic samples drawn to train generation ``generation`` (>= 1)."""
+        if generation <= 0:
+            return self.initial_samples or self.samples_per_generation
+        return max(2, round(self.samples_per_generation * generation**self.samples_growth_exponent))
+
+
+class MetricsParams(Params):
+    """Definitions behind the metrics."""
+
+    tail_mass: float = Field(
+        0.05,
+        gt=0.0,
+        lt=1.0,
+        description="The tail: the truth's rarest tokens that together hold this much of its "
+        "token mass (tail_mass_ratio compares a model's mass there with it).",
+    )
+    sample_size: int = Field(
+        2000, ge=10, description="Documents sampled per model for distinct_2 and entropy."
+    )
+
+
+class LoopScenario(Params):
+    """Lab mode: the papers' single-trainer fit -> sample -> refit experiments."""
+
+    kind: Literal["loop"] = "loop"
+    name: str = Field("loop", min_length=1, description="Short name, used in outputs.")
+    description: str = ""
+    seed: int = Field(
+        0, ge=0, le=2**63 - 1, description="The run seed; every draw derives from it."
+    )
+    truth: TruthParams
+    learner: LearnerParams
+    decoding: DecodingParams = DecodingParams()
+    loop: LoopParams = LoopParams()
+    metrics: MetricsParams = MetricsParams()
+
+    @model_validator(mode="after")
+    def _compatible(self) -> LoopScenario:
+        want = LEARNER_MODALITY[self.learner.kind]
+        if want != self.truth.modality:
+            raise ValueError(
+                f"learner {self.learner.kind!r} needs truth.modality {want!r}, "
+                f"not {self.truth.modality!r}"
+            )
+        if self.truth.modality != "tokens" and (
+            self.decoding.top_k is not None or self.decoding.top_p != 1.0
+        ):
+            raise ValueError("decoding.top_k and decoding.top_p apply to tokens only")
+        return self
+
+
+Scenario = LoopScenario
+SCENARIO_KINDS: dict[str, type[Params]] = {"loop": LoopScenario}
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    """The JSON Schema of every scenario kind (``ecosim schema``)."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "ecosim scenario",
+        "oneOf": [cls.model_json_schema() for cls in SCENARIO_KINDS.values()],
+    }

@@ -1,0 +1,39 @@
+"""Errors meant for people: bad scenarios and bad command-line values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with user input.
+
+    Attributes:
+        source: the file (or ``--set``) the value came from.
+        line: 1-based line number in ``source``, or None when unknown.
+        path: dotted field path, e.g. ``loop.generations``.
+        message: what is wrong and what is allowed.
+    """
+
+    source: str
+    line: int | None
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line is not None else self.source
+        field = f" {self.path}:" if self.path else ""
+        return f"{where}:{field} {self.message}"
+
+
+class ScenarioError(Exception):
+    """A scenario (file or overrides) is invalid; carries one Problem per error."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class RunDirError(Exception):
+    """A run folder is missing, incomplete or corrupt."""

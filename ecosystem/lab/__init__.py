@@ -1,0 +1,1 @@
+"""Lab mode: the papers' recursive fit -> sample -> refit experiments, vectorised over replicas."""

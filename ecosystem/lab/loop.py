@@ -1,0 +1,228 @@
+"""The recursive-training loop: R replicas x G generations for each data strategy.
+
+Generation 0 is fitted on human data drawn from the truth. Generation g >= 1 is fitted on data
+assembled by the strategy from samples of generation g-1:
+
+- ``replace``: only the M_g fresh synthetic samples;
+- ``accumulate``: everything seen so far (human data of generation 0 plus all synthetic samples);
+- ``accumulate_subsample``: a uniform subsample of everything, of fixed size (the budget);
+- ``fresh_fraction``: round(f M_g) fresh human samples plus the rest synthetic.
+
+Learners with additive sufficient statistics accumulate statistics instead of rows; with
+``sampling: statistics`` they also draw the statistics of each synthetic sample directly from
+their exact law (identical in distribution, O(1) instead of O(M) per replica and generation).
+Every strategy restarts the same per-replica streams, so strategies differ only by strategy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import polars as pl
+
+from ecosystem.config.schema import LoopScenario
+from ecosystem.data import Data, Labeled, TokenDocs
+from ecosystem.lab.pools import concat, subsample
+from ecosystem.learners import build_learner
+from ecosystem.learners.base import StatsLearner, supports_stat_sampling
+from ecosystem.metrics.tokens import token_sample_metrics
+from ecosystem.rng import ReplicaRNG, Stream
+from ecosystem.truth import build_truth
+
+Progress = Callable[[int], None]
+
+
+class LoopContext:
+    """Everything shared by the strategies of one loop run."""
+
+    def __init__(self, scenario: LoopScenario):
+        self.scenario = scenario
+        self.seed = scenario.seed
+        self.loop = scenario.loop
+        self.replicas = list(range(scenario.loop.replicas))
+        self.truth = build_truth(scenario.truth, self.seed)
+        self.learner = build_learner(scenario.learner, self.truth, self.seed)
+        self.test = self.truth.sample(
+            np.array([self.loop.test_samples]), ReplicaRNG.for_replicas(self.seed, Stream.TEST, [0])
+        )
+        m0 = self.loop.samples_at(0)
+        self.initial = self.truth.sample(np.full(len(self.replicas), m0), self.rngs(Stream.INITIAL))
+        if isinstance(self.initial, Labeled) and getattr(scenario.truth, "design", "") == "fixed":
+            self.learner.set_design(self.initial.X)
+
+    def rngs(self, stream: Stream, *index: int) -> ReplicaRNG:
+        """Fresh per-replica generators of ``stream`` (restarted for every strategy)."""
+        return ReplicaRNG.for_replicas(self.seed, stream, self.replicas, *index)
+
+    def use_statistics(self, strategy: str) -> bool:
+        mode = self.loop.sampling
+        if mode == "explicit" or strategy == "accumulate_subsample":
+            return False
+        if not isinstance(self.learner, StatsLearner):
+            return False
+        return mode in ("statistics", "auto")
+
+    def evaluate(self, fitted, metric_rng: ReplicaRNG | None) -> dict[str, np.ndarray]:
+        metrics = dict(fitted.evaluate(self.test, self.truth))
+        if self.truth.modality == "tokens" and metric_rng is not None:
+            n = np.full(len(self.replicas), self.scenario.metrics.sample_size)
+            samples = fitted.sample(n, metric_rng, self.scenario.decoding)
+            metrics.update(
+                token_sample_metrics(samples, self.truth, self.scenario.metrics.tail_mass)
+            )
+        return metrics
+
+
+def run_loop(scenario: LoopScenario, progress: Progress | None = None) -> pl.DataFrame:
+    """Run every strategy of ``scenario``; one row per (strategy, replica, generation)."""
+    ctx = LoopContext(scenario)
+    frames = []
+    for strategy in scenario.loop.strategies:
+        if ctx.use_statistics(strategy):
+            records = _statistics_loop(ctx, strategy, progress)
+        else:
+            records = _explicit_loop(ctx, strategy, progress)
+        frames.append(_frame(records, strategy, len(ctx.replicas)))
+    return pl.concat(frames, how="diagonal_relaxed")
+
+
+def _frame(records: list[dict[str, np.ndarray]], strategy: str, n_replicas: int) -> pl.DataFrame:
+    columns: dict[str, np.ndarray] = {}
+    keys = list(records[0])
+    for key in keys:
+        columns[key] = np.concatenate([np.broadcast_to(rec[key], (n_replicas,)) for rec in records])
+    frame = pl.DataFrame(columns)
+    return frame.with_columns(pl.lit(strategy).alias("strategy")).select(
+        "strategy",
+        "replica",
+        "generation",
+        "train_size",
+        "train_ai_share",
+        *[k for k in keys if k not in {"replica", "generation", "train_size", "train_ai_share"}],
+    )
+
+
+def _record(generation: int, n_replicas: int, size, ai_share, metrics) -> dict[str, np.ndarray]:
+    rec = {
+        "replica": np.arange(n_replicas, dtype=np.int32),
+        "generation": np.full(n_replicas, generation, dtype=np.int32),
+        "train_size": np.broadcast_to(np.asarray(size, dtype=np.int64), (n_replicas,)),
+        "train_ai_share": np.broadcast_to(np.asarray(ai_share, dtype=np.float64), (n_replicas,)),
+    }
+    rec.update({k: np.asarray(v, dtype=np.float64) for k, v in metrics.items()})
+    return rec
+
+
+def _split(ctx: LoopContext, strategy: str, generation: int) -> tuple[int, int]:
+    """(synthetic, fresh human) samples for ``generation``."""
+    m = ctx.loop.samples_at(generation)
+    if strategy == "fresh_fraction":
+        fresh = round(ctx.loop.fresh_fraction * m)
+        return m - fresh, fresh
+    return m, 0
+
+
+def _explicit_loop(ctx: LoopContext, strategy: str, progress: Progress | None) -> list[dict]:
+    R = len(ctx.replicas)
+    learner, decoding = ctx.learner, ctx.scenario.decoding
+    loop_rng, fresh_rng = ctx.rngs(Stream.LOOP), ctx.rngs(Stream.FRESH)
+    sub_rng, metric_rng = ctx.rngs(Stream.SUBSAMPLE), ctx.rngs(Stream.LOOP, 1)
+    fit_rng = ctx.rngs(Stream.LEARNER)
+    pool: Data = ctx.initial
+    pool_ai = _flags(pool, 0.0)
+    budget = ctx.loop.subsample_budget or ctx.loop.samples_per_generation
+    fitted = learner.fit(pool, fit_rng)
+    records = [_record(0, R, _size(pool), 0.0, ctx.evaluate(fitted, metric_rng))]
+    _tick(progress)
+    for g in range(1, ctx.loop.generations + 1):
+        n_syn, n_fresh = _split(ctx, strategy, g)
+        synthetic = fitted.sample(np.full(R, n_syn), loop_rng, decoding)
+        parts, flags = [synthetic], [_flags(synthetic, 1.0)]
+        if n_fresh:
+            fresh = ctx.truth.sample(np.full(R, n_fresh), fresh_rng)
+            parts.append(fresh)
+            flags.append(_flags(fresh, 0.0))
+        if strategy in ("replace", "fresh_fraction"):
+            train, train_ai = _merge(parts, flags)
+            share = train_ai.mean() if train_ai.size else 0.0
+            share = (
+                np.full(R, share)
+                if not isinstance(train, TokenDocs)
+                else _doc_share(train, train_ai)
+            )
+        else:
+            pool, pool_ai = _merge([pool, *parts], [pool_ai, *flags])
+            if strategy == "accumulate":
+                train = pool
+                share = (
+                    _doc_share(pool, pool_ai)
+                    if isinstance(pool, TokenDocs)
+                    else np.full(R, pool_ai.mean())
+                )
+            else:
+                train, share = subsample(pool, pool_ai, budget, sub_rng)
+        fitted = learner.fit(train, fit_rng, previous=fitted)
+        records.append(_record(g, R, _size(train), share, ctx.evaluate(fitted, metric_rng)))
+        _tick(progress)
+    return records
+
+
+def _statistics_loop(ctx: LoopContext, strategy: str, progress: Progress | None) -> list[dict]:
+    R = len(ctx.replicas)
+    learner, decoding = ctx.learner, ctx.scenario.decoding
+    loop_rng, fresh_rng = ctx.rngs(Stream.LOOP), ctx.rngs(Stream.FRESH)
+    metric_rng = ctx.rngs(Stream.LOOP, 1)
+    pool_stats = learner.stats(ctx.initial)
+    fitted = learner.fit_stats(pool_stats)
+    if not supports_stat_sampling(fitted):
+        return _explicit_loop(ctx, strategy, progress)
+    n_synthetic_total = np.zeros(R)
+    records = [_record(0, R, pool_stats.size(), 0.0, ctx.evaluate(fitted, metric_rng))]
+    _tick(progress)
+    for g in range(1, ctx.loop.generations + 1):
+        n_syn, n_fresh = _split(ctx, strategy, g)
+        train = fitted.sample_stats(np.full(R, n_syn), loop_rng, decoding)
+        if n_fresh:
+            train = train + learner.stats(ctx.truth.sample(np.full(R, n_fresh), fresh_rng))
+        if strategy == "accumulate":
+            pool_stats = pool_stats + train
+            train = pool_stats
+            n_synthetic_total += n_syn
+            share = n_synthetic_total / pool_stats.size()
+        else:
+            share = np.full(R, n_syn / (n_syn + n_fresh))
+        fitted = learner.fit_stats(train)
+        records.append(_record(g, R, train.size(), share, ctx.evaluate(fitted, metric_rng)))
+        _tick(progress)
+    return records
+
+
+def _tick(progress: Progress | None) -> None:
+    if progress is not None:
+        progress(1)
+
+
+def _size(data: Data) -> np.ndarray:
+    return data.size_per_replica()
+
+
+def _flags(data: Data, value: float) -> np.ndarray:
+    n = data.n_docs if isinstance(data, TokenDocs) else data.size_per_replica()[0]
+    return np.full(n, value)
+
+
+def _merge(parts: list[Data], flags: list[np.ndarray]) -> tuple[Data, np.ndarray]:
+    """Concatenate containers and their per-item AI flags, keeping them aligned."""
+    merged = concat(parts)
+    flag = np.concatenate(flags)
+    if isinstance(merged, TokenDocs):
+        order = np.argsort(np.concatenate([p.replica for p in parts]), kind="stable")
+        flag = flag[order]
+    return merged, flag
+
+
+def _doc_share(docs: TokenDocs, flags: np.ndarray) -> np.ndarray:
+    """AI share of documents per replica."""
+    per = np.bincount(docs.replica, weights=flags, minlength=docs.n_replicas)
+    return per / np.maximum(docs.docs_per_replica(), 1)

@@ -1,0 +1,76 @@
+"""The learner interface every backend implements.
+
+A learner is configured by its parameter model and turns data into a fitted model; a fitted
+model samples new data and evaluates itself against held-out human data and the truth. Both work
+on a batch of R replicas at once (R = 1 in the ecosystem), so loop mode vectorises over replicas
+without the caller knowing how.
+
+Learners whose fit depends on the data only through additive sufficient statistics (counts;
+n, mean and scatter; XᵀX and Xᵀy) also implement :class:`StatsLearner`: accumulating strategies
+keep running statistics instead of refitting on every row ever seen, and their fitted models may
+draw the statistics of a synthetic sample directly from its exact law (``sample_stats``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from ecosystem.config.learners import DecodingParams
+from ecosystem.data import Data
+from ecosystem.rng import ReplicaRNG
+
+Metrics = dict[str, np.ndarray]
+
+
+@runtime_checkable
+class Fitted(Protocol):
+    """A batch of R fitted models."""
+
+    n_replicas: int
+
+    def sample(self, n: np.ndarray, rng: ReplicaRNG, decoding: DecodingParams) -> Data:
+        """Draw ``n[r]`` samples (documents, vectors or rows) for each replica r."""
+        ...
+
+    def evaluate(self, test: Data, truth: Any) -> Metrics:
+        """Quality against held-out human ``test`` data (one replica) and the truth: (R,) arrays."""
+        ...
+
+
+@runtime_checkable
+class Learner(Protocol):
+    """Turns data of R replicas into R fitted models."""
+
+    def fit(self, data: Data, rng: ReplicaRNG, previous: Fitted | None = None) -> Fitted:
+        """Fit one model per replica; ``previous`` lets a learner continue training."""
+        ...
+
+
+class Stats(Protocol):
+    """Additive sufficient statistics of R replicas' data."""
+
+    def __add__(self, other: Stats) -> Stats: ...
+
+    def size(self) -> np.ndarray:
+        """Samples behind the statistics, per replica."""
+        ...
+
+
+@runtime_checkable
+class StatsLearner(Learner, Protocol):
+    """A learner whose fit depends on the data only through additive sufficient statistics."""
+
+    def stats(self, data: Data) -> Stats:
+        """The sufficient statistics of ``data``."""
+        ...
+
+    def fit_stats(self, stats: Stats) -> Fitted:
+        """Fit from sufficient statistics alone."""
+        ...
+
+
+def supports_stat_sampling(fitted: Fitted) -> bool:
+    """Whether ``fitted.sample_stats(n, rng, decoding)`` draws exact sufficient statistics."""
+    return callable(getattr(fitted, "sample_stats", None))

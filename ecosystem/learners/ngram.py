@@ -1,0 +1,389 @@
+"""Order-n token models (n = 1..3) with add-k smoothing, batched over replicas.
+
+Counts live in one sparse table keyed ``(row, token)`` where a row is ``(replica, context)`` and
+the context is the document's topic (when conditioned) plus the previous n-1 tokens (padded with
+BOS = V at the start of a document). Rows never seen in training back off to the topic's unigram
+row, for scoring and sampling alike, so the model is a proper distribution everywhere.
+
+Row r of the model gives token v the probability (c(r, v) + k) / (c(r) + kV). Decoding reshapes
+each row before sampling: weights (c + k)^(1/T), then top-k and top-p truncation. The unseen
+tokens of a row share one weight k^(1/T) and are always the least likely, so they are handled as
+one block and never materialised: sampling stays proportional to the observed table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ecosystem.config.learners import DecodingParams, NgramParams
+from ecosystem.data import TokenDocs
+from ecosystem.learners.sparse import segment_starts, sum_by_key
+from ecosystem.rng import ReplicaRNG
+
+DENSE_LOOKUP_LIMIT = 1 << 24
+
+
+@dataclass(frozen=True)
+class ContextSpace:
+    """How (replica, topic, previous tokens) map to row ids."""
+
+    vocab_size: int
+    order: int
+    topics: int  # 1 when the model ignores topics
+
+    @property
+    def per_topic(self) -> int:
+        return (self.vocab_size + 1) ** (self.order - 1)
+
+    @property
+    def size(self) -> int:
+        """Contexts per replica."""
+        return self.topics * self.per_topic
+
+    def contexts(self, docs: TokenDocs) -> np.ndarray:
+        """The context id of every token of ``docs``."""
+        bos = self.vocab_size
+        topic = np.repeat(docs.topics if self.topics > 1 else 0 * docs.topics, docs.lengths)
+        ctx = topic.astype(np.int64)
+        if self.order == 1:
+            return ctx
+        pos = docs.position_in_doc()
+        tok = docs.tokens.astype(np.int64)
+        for lag in range(self.order - 1, 0, -1):
+            prev = np.full_like(tok, bos)
+            prev[lag:] = tok[:-lag]
+            prev[pos < lag] = bos
+            ctx = ctx * (self.vocab_size + 1) + prev
+        return ctx
+
+    def topic_of(self, ctx: np.ndarray) -> np.ndarray:
+        return ctx // self.per_topic
+
+
+@dataclass
+class NgramStats:
+    """Additive counts of R replicas: sparse (row, token) counts, topics and lengths."""
+
+    keys: np.ndarray  # sorted unique int64 (replica * C + ctx) * V + token
+    counts: np.ndarray  # float64
+    topic_counts: np.ndarray  # (R, K)
+    length_counts: np.ndarray  # (R, Lmax + 1)
+
+    def __add__(self, other: NgramStats) -> NgramStats:
+        keys, counts = sum_by_key(
+            np.concatenate([self.keys, other.keys]), np.concatenate([self.counts, other.counts])
+        )
+        width = max(self.length_counts.shape[1], other.length_counts.shape[1])
+        lengths = _pad(self.length_counts, width) + _pad(other.length_counts, width)
+        return NgramStats(keys, counts, self.topic_counts + other.topic_counts, lengths)
+
+    def size(self) -> np.ndarray:
+        """Documents behind the counts, per replica."""
+        return self.topic_counts.sum(axis=1).astype(np.int64)
+
+
+def _pad(a: np.ndarray, width: int) -> np.ndarray:
+    return np.pad(a, ((0, 0), (0, width - a.shape[1])))
+
+
+class NgramLearner:
+    """Counts n-grams; fits are exact from counts, so accumulating is adding counts.
+
+    Args:
+        params: order, add-k pseudo-count, topic conditioning.
+        truth: the token truth (for V and K).
+    """
+
+    def __init__(self, params: NgramParams, truth):
+        self.params = params
+        self.vocab_size = truth.vocab_size
+        self.n_topics = truth.topics
+        self.space = ContextSpace(
+            truth.vocab_size, params.order, truth.topics if params.condition_on_topic else 1
+        )
+
+    def stats(self, data: TokenDocs) -> NgramStats:
+        """Counts of ``data`` (all replicas at once: one bincount or sort)."""
+        V, C = self.vocab_size, self.space.size
+        if data.n_replicas * C * V >= 2**62:
+            raise ValueError("n-gram key space too large: lower vocab_size, order or replicas")
+        rep = np.repeat(data.replica.astype(np.int64), data.lengths)
+        keys = (rep * C + self.space.contexts(data)) * V + data.tokens
+        keys, counts = sum_by_key(keys, None, space=data.n_replicas * C * V)
+        topic_counts = np.zeros((data.n_replicas, self.n_topics))
+        np.add.at(topic_counts, (data.replica, data.topics), 1.0)
+        lengths = data.lengths
+        width = int(lengths.max()) + 1 if len(lengths) else 1
+        length_counts = np.bincount(
+            data.replica.astype(np.int64) * width + lengths, minlength=data.n_replicas * width
+        ).reshape(data.n_replicas, width)
+        return NgramStats(keys, counts, topic_counts, length_counts.astype(np.float64))
+
+    def fit_stats(self, stats: NgramStats) -> NgramFitted:
+        """The smoothed model of the counts."""
+        return NgramFitted(self, stats)
+
+    def fit(self, data: TokenDocs, rng: ReplicaRNG | None = None, previous=None) -> NgramFitted:
+        """Fit one model per replica of ``data``."""
+        return self.fit_stats(self.stats(data))
+
+
+@dataclass
+class _Rows:
+    """Row structure of a count table: row ids, entry spans, totals."""
+
+    ids: np.ndarray  # sorted row ids (main rows, then backoff rows)
+    start: np.ndarray
+    end: np.ndarray
+    total: np.ndarray
+    entry_token: np.ndarray
+    entry_count: np.ndarray
+    entry_row: np.ndarray  # row index (into ids) of every entry
+
+
+class NgramFitted:
+    """R fitted n-gram models sharing one sparse table."""
+
+    def __init__(self, learner: NgramLearner, stats: NgramStats):
+        self.learner = learner
+        self.stats = stats
+        self.n_replicas = stats.topic_counts.shape[0]
+        self.add_k = learner.params.add_k
+        space = learner.space
+        V, R, C = space.vocab_size, self.n_replicas, space.size
+        row_main = stats.keys // V
+        tok_main = stats.keys % V
+        if space.order > 1:
+            # backoff rows: the unigram of (replica, topic), ids after every main row
+            rep, ctx = row_main // C, row_main % C
+            uni_keys = ((R * C + rep * space.topics + space.topic_of(ctx)) * V) + tok_main
+            uni_keys, uni_counts = sum_by_key(uni_keys, stats.counts)
+            keys = np.concatenate([stats.keys, uni_keys])
+            counts = np.concatenate([stats.counts, uni_counts])
+        else:
+            keys, counts = stats.keys, stats.counts
+        self.keys, self.counts = keys, counts
+        row_of_entry = keys // V
+        starts = segment_starts(row_of_entry)
+        ends = np.append(starts[1:], len(keys))
+        ids = row_of_entry[starts]
+        self.rows = _Rows(
+            ids=ids,
+            start=starts,
+            end=ends,
+            total=np.add.reduceat(counts, starts) if len(starts) else np.zeros(0),
+            entry_token=(keys % V).astype(np.int64),
+            entry_count=counts,
+            entry_row=np.repeat(np.arange(len(ids)), ends - starts),
+        )
+        self._lookup = self._build_lookup()
+        self._decoded: dict[DecodingParams, _DecodedRows] = {}
+
+    # ------------------------------------------------------------------ rows
+    def _backoff_id(self, replica: np.ndarray, topic: np.ndarray) -> np.ndarray:
+        space = self.learner.space
+        R, C = self.n_replicas, space.size
+        if space.order == 1:
+            return replica * C + topic
+        return R * C + replica * space.topics + topic
+
+    def _build_lookup(self) -> np.ndarray | None:
+        space = self.learner.space
+        R, C = self.n_replicas, space.size
+        if R * C > DENSE_LOOKUP_LIMIT:
+            return None
+        row = np.arange(R * C, dtype=np.int64)
+        return self._find_rows(row // C, row % C, use_lookup=False)
+
+    def _find_rows(self, replica: np.ndarray, ctx: np.ndarray, use_lookup: bool = True):
+        """Row index of (replica, ctx), falling back to the topic row (-1 if none)."""
+        space = self.learner.space
+        row_id = replica * space.size + ctx
+        if use_lookup and self._lookup is not None:
+            return self._lookup[row_id]
+        ids = self.rows.ids
+        pos = np.searchsorted(ids, row_id)
+        pos_c = np.minimum(pos, max(len(ids) - 1, 0))
+        found = (ids[pos_c] == row_id) if len(ids) else np.zeros(len(row_id), dtype=bool)
+        back = self._backoff_id(replica, space.topic_of(ctx))
+        bpos = np.minimum(np.searchsorted(ids, back), max(len(ids) - 1, 0))
+        bfound = (ids[bpos] == back) if len(ids) else np.zeros(len(row_id), dtype=bool)
+        return np.where(found, pos_c, np.where(bfound, bpos, -1)).astype(np.int64)
+
+    # ------------------------------------------------------------------ scoring
+    def log_prob(self, test: TokenDocs) -> np.ndarray:
+        """Log-probability (nats) of each token of one-replica ``test`` under each model: (R, N)."""
+        space = self.learner.space
+        V, k = space.vocab_size, self.add_k
+        ctx = space.contexts(test)
+        tok = test.tokens.astype(np.int64)
+        out = np.empty((self.n_replicas, len(tok)))
+        for r in range(self.n_replicas):  # R lookups of N tokens each; keeps memory at O(N)
+            row = self._find_rows(np.full(len(ctx), r, dtype=np.int64), ctx)
+            key = self.rows.ids[np.maximum(row, 0)] * V + tok
+            pos = np.minimum(np.searchsorted(self.keys, key), len(self.keys) - 1)
+            count = np.where(self.keys[pos] == key, self.counts[pos], 0.0)
+            total = np.where(row >= 0, self.rows.total[np.maximum(row, 0)], 0.0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out[r] = np.log((count + k) / (total + k * V))
+        return out
+
+    def evaluate(self, test: TokenDocs, truth) -> dict[str, np.ndarray]:
+        """Cross-entropy, perplexity and excess cross-entropy over the truth on ``test``."""
+        ce = -self.log_prob(test).mean(axis=1)
+        truth_ce = truth.cross_entropy(test)
+        with np.errstate(over="ignore"):
+            ppl = np.exp(ce)
+        return {
+            "cross_entropy": ce,
+            "perplexity": ppl,
+            "excess_cross_entropy": ce - truth_ce,
+            "truth_cross_entropy": np.full(self.n_replicas, truth_ce),
+        }
+
+    # ------------------------------------------------------------------ sampling
+    def decoded(self, decoding: DecodingParams) -> _DecodedRows:
+        """The rows reshaped by ``decoding`` (cached per decoding)."""
+        if decoding not in self._decoded:
+            self._decoded[decoding] = _DecodedRows.build(self, decoding)
+        return self._decoded[decoding]
+
+    def sample(self, n: np.ndarray, rng: ReplicaRNG, decoding: DecodingParams) -> TokenDocs:
+        """Draw ``n[r]`` documents per replica: topic and length from learned laws, then text."""
+        n = np.broadcast_to(np.asarray(n, dtype=np.int64), (self.n_replicas,))
+        stats = self.stats
+        topics, lengths, uniforms = [], [], []
+        for r, g in enumerate(rng):
+            tp = stats.topic_counts[r] / stats.topic_counts[r].sum()
+            lp = stats.length_counts[r] / stats.length_counts[r].sum()
+            topics.append(g.choice(len(tp), size=n[r], p=tp))
+            ln = g.choice(len(lp), size=n[r], p=lp)
+            lengths.append(ln)
+            uniforms.append(g.random(int(ln.sum())))
+        topic = np.concatenate(topics).astype(np.int64)
+        length = np.concatenate(lengths).astype(np.int64)
+        replica = np.repeat(np.arange(self.n_replicas), n)
+        tokens = self._generate(replica, topic, length, np.concatenate(uniforms), decoding)
+        return TokenDocs.from_arrays(tokens, length, topic, replica, self.n_replicas)
+
+    def _generate(self, replica, topic, length, uniform, decoding) -> np.ndarray:
+        space = self.learner.space
+        V = space.vocab_size
+        rows = self.decoded(decoding)
+        offsets = np.zeros(len(length) + 1, dtype=np.int64)
+        np.cumsum(length, out=offsets[1:])
+        tokens = np.empty(offsets[-1], dtype=np.int32)
+        order = np.argsort(-length, kind="stable")  # active documents form a prefix
+        sorted_len = length[order]
+        start = offsets[:-1][order]
+        rep = replica[order]
+        ctx_topic = (topic[order] if space.topics > 1 else 0 * topic[order]) * space.per_topic
+        history = np.full((len(order), max(space.order - 1, 1)), V, dtype=np.int64)
+        n_active = len(order)
+        for t in range(int(sorted_len[0]) if len(order) else 0):
+            while n_active and sorted_len[n_active - 1] <= t:
+                n_active -= 1
+            where = start[:n_active] + t
+            ctx = ctx_topic[:n_active].copy()
+            for j in range(space.order - 1):
+                ctx += history[:n_active, j] * (V + 1) ** (space.order - 2 - j)
+            row = self._find_rows(rep[:n_active], ctx)
+            tok = rows.draw(row, uniform[where])
+            tokens[where] = tok
+            if space.order > 1:
+                history[:n_active, :-1] = history[:n_active, 1:]
+                history[:n_active, -1] = tok
+        return tokens
+
+
+@dataclass
+class _DecodedRows:
+    """Rows after decoding: kept observed tokens with cumulative weights, and the unseen block."""
+
+    vocab_size: int
+    kept_token: np.ndarray
+    kept_cum: np.ndarray  # inclusive cumulative weights over all kept entries
+    row_cum_start: np.ndarray  # cumulative weight before each row's kept entries
+    row_kept_start: np.ndarray
+    row_kept_end: np.ndarray
+    row_seen_mass: np.ndarray  # kept observed mass
+    row_unseen_kept: np.ndarray  # unseen tokens kept
+    unseen_weight: float
+    select_key: np.ndarray = field(repr=False)  # rank-select keys of observed tokens
+    row_seen_start: np.ndarray = field(repr=False)
+
+    @classmethod
+    def build(cls, fitted: NgramFitted, decoding: DecodingParams) -> _DecodedRows:
+        rows, V, k = fitted.rows, fitted.learner.vocab_size, fitted.add_k
+        inv_t = 1.0 / decoding.temperature
+        weight = (rows.entry_count + k) ** inv_t
+        unseen_w = k**inv_t if k > 0 else 0.0
+        n_seen = rows.end - rows.start
+        n_unseen = V - n_seen
+        seen_total = np.add.reduceat(weight, rows.start) if len(rows.start) else np.zeros(0)
+        total = seen_total + n_unseen * unseen_w
+        keep = np.ones(len(weight), dtype=bool)
+        unseen_kept = n_unseen.astype(np.float64) if unseen_w > 0 else np.zeros(len(n_seen))
+        if decoding.top_k is not None or decoding.top_p < 1.0:
+            order = np.lexsort((-weight, rows.entry_row))
+            w_sorted = weight[order]
+            cum = np.cumsum(w_sorted)
+            row_before = np.repeat(cum[rows.start] - w_sorted[rows.start], n_seen)
+            before = cum - w_sorted - row_before  # mass of heavier entries in the same row
+            rank = np.arange(len(order)) - np.repeat(rows.start, n_seen)
+            keep_sorted = before < decoding.top_p * np.repeat(total, n_seen)
+            if decoding.top_k is not None:
+                keep_sorted &= rank < decoding.top_k
+            keep[order] = keep_sorted
+            kept_n = np.add.reduceat(keep.astype(np.int64), rows.start) if len(keep) else n_seen
+            all_seen = kept_n == n_seen
+            budget = np.full(len(n_seen), np.inf)
+            if decoding.top_k is not None:
+                budget = np.minimum(budget, decoding.top_k - n_seen)
+            if decoding.top_p < 1.0 and unseen_w > 0:
+                need = np.ceil((decoding.top_p * total - seen_total) / unseen_w)
+                budget = np.minimum(budget, np.maximum(need, 0))
+            unseen_kept = np.where(all_seen, np.clip(budget, 0, unseen_kept), 0.0)
+        kept_w = np.where(keep, weight, 0.0)
+        kept_cum = np.cumsum(kept_w)
+        row_cum_start = kept_cum[rows.start] - kept_w[rows.start] if len(kept_w) else kept_cum
+        seen_mass = np.add.reduceat(kept_w, rows.start) if len(kept_w) else np.zeros(0)
+        within = np.arange(len(weight)) - np.repeat(rows.start, n_seen)
+        select_key = rows.entry_row * (V + 1) + (rows.entry_token - within)
+        return cls(
+            vocab_size=V,
+            kept_token=rows.entry_token,
+            kept_cum=kept_cum,
+            row_cum_start=row_cum_start,
+            row_kept_start=rows.start,
+            row_kept_end=rows.end,
+            row_seen_mass=seen_mass,
+            row_unseen_kept=unseen_kept,
+            unseen_weight=unseen_w,
+            select_key=select_key,
+            row_seen_start=rows.start,
+        )
+
+    def draw(self, row: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """One token per (row, uniform) pair; row -1 (no data at all) draws uniformly."""
+        V = self.vocab_size
+        missing = row < 0
+        row = np.maximum(row, 0)
+        seen = self.row_seen_mass[row]
+        total = seen + self.row_unseen_kept[row] * self.unseen_weight
+        x = u * total
+        idx = np.searchsorted(self.kept_cum, self.row_cum_start[row] + x, side="right")
+        idx = np.clip(idx, self.row_kept_start[row], self.row_kept_end[row] - 1)
+        tok = self.kept_token[idx]
+        in_unseen = x >= seen
+        if self.unseen_weight > 0 and in_unseen.any():
+            r_u = row[in_unseen]
+            j = np.floor((x[in_unseen] - seen[in_unseen]) / self.unseen_weight)
+            j = np.clip(j, 0, np.maximum(self.row_unseen_kept[r_u] - 1, 0)).astype(np.int64)
+            pos = np.searchsorted(self.select_key, r_u * (V + 1) + j, side="right")
+            tok[in_unseen] = j + (pos - self.row_seen_start[r_u])
+        if missing.any():
+            tok[missing] = np.minimum((u[missing] * V).astype(np.int64), V - 1)
+        return tok

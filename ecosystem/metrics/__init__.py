@@ -1,0 +1,1 @@
+"""Metrics computed from data: quality of samples against the truth."""

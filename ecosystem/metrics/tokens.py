@@ -1,0 +1,41 @@
+"""Sample metrics of token documents: diversity and the tail, per replica."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ecosystem.data import TokenDocs
+
+
+def token_sample_metrics(samples: TokenDocs, truth, tail_mass: float) -> dict[str, np.ndarray]:
+    """Diversity and tail metrics of sampled documents, one value per replica.
+
+    Returns:
+        ``distinct_2``: distinct within-document bigrams / all bigrams;
+        ``entropy``: entropy (nats) of the sampled token frequencies;
+        ``tail_mass_ratio``: share of sampled tokens in the truth's tail (the rarest tokens
+        holding ``tail_mass`` of the truth's token mass) over that share under the truth.
+    """
+    R, V = samples.n_replicas, truth.vocab_size
+    rep_tok = np.repeat(samples.replica.astype(np.int64), samples.lengths)
+    tok = samples.tokens.astype(np.int64)
+    counts = np.bincount(rep_tok * V + tok, minlength=R * V).reshape(R, V).astype(np.float64)
+    totals = counts.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = counts / totals[:, None]
+        entropy = -np.where(p > 0, p * np.log(p), 0.0).sum(axis=1)
+    tail = truth.tail_tokens(tail_mass)
+    truth_tail = truth.token_marginal()[tail].sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tail_ratio = counts[:, tail].sum(axis=1) / totals / truth_tail
+
+    pos = samples.position_in_doc()
+    has_prev = pos > 0
+    bigram = (tok[:-1] * V + tok[1:])[has_prev[1:]]
+    rep_b = rep_tok[1:][has_prev[1:]]
+    uniq = np.unique(rep_b * (V * V) + bigram)
+    distinct = np.bincount(uniq // (V * V), minlength=R).astype(np.float64)
+    n_bigrams = np.bincount(rep_b, minlength=R).astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        distinct_2 = distinct / n_bigrams
+    return {"distinct_2": distinct_2, "entropy": entropy, "tail_mass_ratio": tail_ratio}

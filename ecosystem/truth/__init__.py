@@ -1,0 +1,32 @@
+"""The truths: the human distributions every model tries to learn, one per modality."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ecosystem.truth.labeled import LabeledTruth
+from ecosystem.truth.vectors import VectorsTruth
+
+
+def build_truth(params: Any, seed: int) -> Any:
+    """The truth described by ``params`` (dispatching on ``params.modality``).
+
+    Args:
+        params: a TokensTruthParams, VectorsTruthParams or LabeledTruthParams.
+        seed: the run seed (tokens and labeled truths draw their structure from it).
+
+    Raises:
+        ValueError: for an unknown modality.
+    """
+    if params.modality == "tokens":
+        from ecosystem.truth.tokens import TokensTruth
+
+        return TokensTruth(params, seed)
+    if params.modality == "vectors":
+        return VectorsTruth(params)
+    if params.modality == "labeled":
+        return LabeledTruth(params, seed)
+    raise ValueError(f"unknown truth modality {params.modality!r}")
+
+
+__all__ = ["LabeledTruth", "VectorsTruth", "build_truth"]
