@@ -30,7 +30,7 @@ EXIT_BAD_INPUT = 2
 
 def _fail(problems: list[str]) -> None:
     for line in problems:
-        err_console.print(line, markup=False, highlight=False)
+        typer.echo(line, err=True)
     raise typer.Exit(EXIT_BAD_INPUT)
 
 

@@ -74,7 +74,7 @@ class KindRunner:
 
 
 def _loop_tables(scenario: LoopScenario, progress: Progress | None) -> dict[str, pl.DataFrame]:
-    return {"generations": run_loop(scenario, progress)}
+    return run_loop(scenario, progress)
 
 
 def _loop_total(scenario: LoopScenario) -> int:

@@ -31,6 +31,7 @@ from ecosystem.rng import ReplicaRNG, Stream
 from ecosystem.truth import build_truth
 
 Progress = Callable[[int], None]
+TOKEN_MODALITIES = ("tokens", "text")
 
 
 class LoopContext:
@@ -50,6 +51,9 @@ class LoopContext:
         self.initial = self.truth.sample(np.full(len(self.replicas), m0), self.rngs(Stream.INITIAL))
         if isinstance(self.initial, Labeled) and getattr(scenario.truth, "design", "") == "fixed":
             self.learner.set_design(self.initial.X)
+        self.generation0 = None
+        self.sample_rows: list[pl.DataFrame] = []
+        self.sequence_rows: list[pl.DataFrame] = []
 
     def rngs(self, stream: Stream, *index: int) -> ReplicaRNG:
         """Fresh per-replica generators of ``stream`` (restarted for every strategy)."""
@@ -63,19 +67,78 @@ class LoopContext:
             return False
         return mode in ("statistics", "auto")
 
-    def evaluate(self, fitted, metric_rng: ReplicaRNG | None) -> dict[str, np.ndarray]:
+    def evaluate(
+        self, fitted, metric_rng: ReplicaRNG | None, strategy: str, generation: int
+    ) -> dict[str, np.ndarray]:
+        """Metrics of ``fitted`` (R,) arrays; for token models also records readable samples."""
         metrics = dict(fitted.evaluate(self.test, self.truth))
-        if self.truth.modality == "tokens" and metric_rng is not None:
+        if self.truth.modality in TOKEN_MODALITIES and metric_rng is not None:
             n = np.full(len(self.replicas), self.scenario.metrics.sample_size)
             samples = fitted.sample(n, metric_rng, self.scenario.decoding)
-            metrics.update(
-                token_sample_metrics(samples, self.truth, self.scenario.metrics.tail_mass)
-            )
+            if hasattr(self.truth, "tail_tokens"):
+                metrics.update(
+                    token_sample_metrics(samples, self.truth, self.scenario.metrics.tail_mass)
+                )
+            self._record_samples(fitted, samples, strategy, generation)
         return metrics
 
+    def _record_samples(self, fitted, samples: TokenDocs, strategy: str, generation: int):
+        """Keep replica 0's sample texts and their perplexity under the generation-0 model."""
+        if generation == 0 and self.generation0 is None:
+            self.generation0 = fitted
+        first = samples.for_replica(0)
+        limit = self.scenario.metrics.sample_texts
+        if limit:
+            texts = self.truth.spell_docs(first, limit)
+            human = self._human_texts(first.topics[: len(texts)])
+            self.sample_rows.append(
+                pl.DataFrame(
+                    {
+                        "strategy": [strategy] * len(texts),
+                        "replica": [0] * len(texts),
+                        "generation": [generation] * len(texts),
+                        "sample": list(range(len(texts))),
+                        "topic": first.topics[: len(texts)].tolist(),
+                        "model_text": texts,
+                        "human_text": human,
+                    }
+                )
+            )
+        gen0 = self.generation0
+        if gen0 is not None and callable(getattr(gen0, "log_prob", None)):
+            log_prob = gen0.log_prob(first)[0]
+            per_doc = np.add.reduceat(log_prob, first.offsets[:-1]) / np.maximum(first.lengths, 1)
+            self.sequence_rows.append(
+                pl.DataFrame(
+                    {
+                        "strategy": strategy,
+                        "replica": 0,
+                        "generation": generation,
+                        "sequence": np.arange(first.n_docs),
+                        "length": first.lengths,
+                        "perplexity_gen0": np.exp(-per_doc),
+                    }
+                )
+            )
 
-def run_loop(scenario: LoopScenario, progress: Progress | None = None) -> pl.DataFrame:
-    """Run every strategy of ``scenario``; one row per (strategy, replica, generation)."""
+    def _human_texts(self, topics: np.ndarray) -> list[str]:
+        """A held-out human document of each requested topic (same order)."""
+        out = []
+        for topic in topics:
+            idx = np.flatnonzero(self.test.topics == topic)
+            pick = idx[len(out) % len(idx)] if len(idx) else 0
+            out.append(self.truth.spell_docs(self.test.take(np.array([pick])), 1)[0])
+        return out
+
+
+def run_loop(scenario: LoopScenario, progress: Progress | None = None) -> dict[str, pl.DataFrame]:
+    """Run every strategy of ``scenario``.
+
+    Returns:
+        ``generations``: one row per (strategy, replica, generation); for token models also
+        ``samples`` (readable texts of replica 0 beside human texts of the same topic) and
+        ``sequences`` (each sampled document's perplexity under the generation-0 model).
+    """
     ctx = LoopContext(scenario)
     frames = []
     for strategy in scenario.loop.strategies:
@@ -84,7 +147,12 @@ def run_loop(scenario: LoopScenario, progress: Progress | None = None) -> pl.Dat
         else:
             records = _explicit_loop(ctx, strategy, progress)
         frames.append(_frame(records, strategy, len(ctx.replicas)))
-    return pl.concat(frames, how="diagonal_relaxed")
+    tables = {"generations": pl.concat(frames, how="diagonal_relaxed")}
+    if ctx.sample_rows:
+        tables["samples"] = pl.concat(ctx.sample_rows)
+    if ctx.sequence_rows:
+        tables["sequences"] = pl.concat(ctx.sequence_rows)
+    return tables
 
 
 def _frame(records: list[dict[str, np.ndarray]], strategy: str, n_replicas: int) -> pl.DataFrame:
@@ -133,7 +201,8 @@ def _explicit_loop(ctx: LoopContext, strategy: str, progress: Progress | None) -
     pool_ai = _flags(pool, 0.0)
     budget = ctx.loop.subsample_budget or ctx.loop.samples_per_generation
     fitted = learner.fit(pool, fit_rng)
-    records = [_record(0, R, _size(pool), 0.0, ctx.evaluate(fitted, metric_rng))]
+    metrics = ctx.evaluate(fitted, metric_rng, strategy, 0)
+    records = [_record(0, R, _size(pool), 0.0, metrics)]
     _tick(progress)
     for g in range(1, ctx.loop.generations + 1):
         n_syn, n_fresh = _split(ctx, strategy, g)
@@ -163,7 +232,8 @@ def _explicit_loop(ctx: LoopContext, strategy: str, progress: Progress | None) -
             else:
                 train, share = subsample(pool, pool_ai, budget, sub_rng)
         fitted = learner.fit(train, fit_rng, previous=fitted)
-        records.append(_record(g, R, _size(train), share, ctx.evaluate(fitted, metric_rng)))
+        metrics = ctx.evaluate(fitted, metric_rng, strategy, g)
+        records.append(_record(g, R, _size(train), share, metrics))
         _tick(progress)
     return records
 
@@ -178,7 +248,8 @@ def _statistics_loop(ctx: LoopContext, strategy: str, progress: Progress | None)
     if not supports_stat_sampling(fitted):
         return _explicit_loop(ctx, strategy, progress)
     n_synthetic_total = np.zeros(R)
-    records = [_record(0, R, pool_stats.size(), 0.0, ctx.evaluate(fitted, metric_rng))]
+    metrics = ctx.evaluate(fitted, metric_rng, strategy, 0)
+    records = [_record(0, R, pool_stats.size(), 0.0, metrics)]
     _tick(progress)
     for g in range(1, ctx.loop.generations + 1):
         n_syn, n_fresh = _split(ctx, strategy, g)
@@ -193,7 +264,8 @@ def _statistics_loop(ctx: LoopContext, strategy: str, progress: Progress | None)
         else:
             share = np.full(R, n_syn / (n_syn + n_fresh))
         fitted = learner.fit_stats(train)
-        records.append(_record(g, R, train.size(), share, ctx.evaluate(fitted, metric_rng)))
+        metrics = ctx.evaluate(fitted, metric_rng, strategy, g)
+        records.append(_record(g, R, train.size(), share, metrics))
         _tick(progress)
     return records
 

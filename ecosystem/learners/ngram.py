@@ -45,17 +45,22 @@ class ContextSpace:
     def contexts(self, docs: TokenDocs) -> np.ndarray:
         """The context id of every token of ``docs``."""
         bos = self.vocab_size
-        topic = np.repeat(docs.topics if self.topics > 1 else 0 * docs.topics, docs.lengths)
-        ctx = topic.astype(np.int64)
+        if self.topics > 1:
+            ctx = np.repeat(docs.topics.astype(np.int64), docs.lengths)
+        else:
+            ctx = np.zeros(docs.n_tokens, dtype=np.int64)
         if self.order == 1:
             return ctx
-        pos = docs.position_in_doc()
-        tok = docs.tokens.astype(np.int64)
+        tok = docs.tokens
+        starts = docs.offsets[:-1][docs.lengths > 0]
         for lag in range(self.order - 1, 0, -1):
-            prev = np.full_like(tok, bos)
+            prev = np.empty(docs.n_tokens, dtype=np.int64)
             prev[lag:] = tok[:-lag]
-            prev[pos < lag] = bos
-            ctx = ctx * (self.vocab_size + 1) + prev
+            for j in range(lag):  # the first `lag` positions of a document see BOS
+                at = starts + j
+                prev[at[at < docs.n_tokens]] = bos
+            ctx *= self.vocab_size + 1
+            ctx += prev
         return ctx
 
     def topic_of(self, ctx: np.ndarray) -> np.ndarray:
@@ -109,8 +114,11 @@ class NgramLearner:
         V, C = self.vocab_size, self.space.size
         if data.n_replicas * C * V >= 2**62:
             raise ValueError("n-gram key space too large: lower vocab_size, order or replicas")
-        rep = np.repeat(data.replica.astype(np.int64), data.lengths)
-        keys = (rep * C + self.space.contexts(data)) * V + data.tokens
+        keys = self.space.contexts(data)
+        if data.n_replicas > 1:
+            keys += np.repeat(data.replica.astype(np.int64) * C, data.lengths)
+        keys *= V
+        keys += data.tokens
         keys, counts = sum_by_key(keys, None, space=data.n_replicas * C * V)
         topic_counts = np.zeros((data.n_replicas, self.n_topics))
         np.add.at(topic_counts, (data.replica, data.topics), 1.0)

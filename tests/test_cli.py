@@ -1,0 +1,129 @@
+"""The command line: exit codes, messages, nothing written on bad input, the data contract."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import polars as pl
+from typer.testing import CliRunner
+
+from ecosystem.cli import app
+
+runner = CliRunner()
+
+
+def test_validate_good_and_bad(small_tokens_yaml, tmp_path):
+    ok = runner.invoke(app, ["validate", str(small_tokens_yaml)])
+    assert ok.exit_code == 0 and "valid" in ok.output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(small_tokens_yaml.read_text().replace("replicas: 3", "replicas: 0"))
+    res = runner.invoke(app, ["validate", str(bad)])
+    assert res.exit_code == 2
+    assert f"{bad}:15: loop.replicas: got 0" in res.output
+    missing = runner.invoke(app, ["validate", str(tmp_path / "none.yaml")])
+    assert missing.exit_code == 2 and "file not found" in missing.output
+
+
+def test_schema_is_json_schema():
+    res = runner.invoke(app, ["schema"])
+    assert res.exit_code == 0
+    schema = json.loads(res.output)
+    loop = schema["oneOf"][0]
+    assert "truth" in loop["properties"] and loop["additionalProperties"] is False
+
+
+def test_run_writes_the_data_contract(small_tokens_yaml, tmp_path):
+    out = tmp_path / "run"
+    res = runner.invoke(
+        app,
+        [
+            "run",
+            str(small_tokens_yaml),
+            "--out",
+            str(out),
+            "--seed",
+            "9",
+            "--set",
+            "loop.generations=2",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert f"run folder: {out}" in res.output
+    meta = json.loads((out / "run.json").read_text())
+    assert meta["status"] == "complete" and meta["seed"] == 9
+    assert meta["scenario"]["loop"]["generations"] == 2
+    assert {"ecosim", "numpy", "polars"} <= set(meta["versions"])
+    g = pl.read_parquet(out / "generations.parquet")
+    for col in (
+        "replica",
+        "generation",
+        "train_size",
+        "strategy",
+        "cross_entropy",
+        "perplexity",
+        "excess_cross_entropy",
+        "tail_mass_ratio",
+        "distinct_2",
+        "entropy",
+    ):
+        assert col in g.columns
+    assert g.height == 2 * 3 * 3
+    assert not [p for p in out.parent.iterdir() if ".partial-" in p.name]
+
+
+def test_bad_input_writes_nothing(small_tokens_yaml, tmp_path):
+    out = tmp_path / "run"
+    res = runner.invoke(
+        app, ["run", str(small_tokens_yaml), "--out", str(out), "--set", "loop.generations=x"]
+    )
+    assert res.exit_code == 2
+    assert "--set loop.generations=x: loop.generations: got 'x'" in res.output
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == [small_tokens_yaml]
+
+
+def test_existing_out_needs_overwrite(small_tokens_yaml, tmp_path):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "keep.txt").write_text("x")
+    res = runner.invoke(app, ["run", str(small_tokens_yaml), "--out", str(out)])
+    assert res.exit_code == 2 and "already exists" in res.output
+    assert (out / "keep.txt").exists()
+    res = runner.invoke(
+        app,
+        [
+            "run",
+            str(small_tokens_yaml),
+            "--out",
+            str(out),
+            "--overwrite",
+            "--set",
+            "loop.generations=1",
+        ],
+    )
+    assert res.exit_code == 0 and not (out / "keep.txt").exists()
+
+
+def test_console_script_runs_quietly_without_tty(small_tokens_yaml, tmp_path):
+    out = tmp_path / "run"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ecosystem.cli",
+            "run",
+            str(small_tokens_yaml),
+            "--out",
+            str(out),
+            "--set",
+            "loop.generations=1",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""  # no progress bar when not a terminal
+    assert "run folder" in proc.stdout
