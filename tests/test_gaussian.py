@@ -137,17 +137,35 @@ def test_sample_stats_with_fewer_samples_than_dimensions_is_singular_wishart():
     assert np.all(np.linalg.matrix_rank(stats.scatter) == 1)
 
 
-def test_w2_matches_the_matrix_square_root_formula():
+ANISOTROPIC = VectorsTruthParams(
+    dim=3,
+    mixture=[
+        MixtureComponent(weight=1, mean=[-2.0, 0.0, 1.0], std=0.7),
+        MixtureComponent(weight=2, mean=[1.0, 0.5, 0.0], std=1.1),
+    ],
+)
+
+
+@pytest.mark.parametrize("params", [VectorsTruthParams(dim=3, mean=0.5, std=1.3), ANISOTROPIC])
+def test_w2_and_cross_entropy_match_direct_matrix_formulas(params):
     gen = np.random.default_rng(3)
-    truth = VectorsTruth(VectorsTruthParams(dim=3, mean=0.5, std=1.3))
+    truth = VectorsTruth(params)
     roots = gen.normal(size=(4, 3, 3))
     cov, mean = roots @ roots.transpose(0, 2, 1), gen.normal(size=(4, 3))
-    got = gaussian_metrics(mean, cov, truth)["w2"]
+    got = gaussian_metrics(mean, cov, truth)
+    s2 = sqrtm(truth.cov)
     for r in range(4):
-        s2 = sqrtm(truth.cov)
         cross = np.real(sqrtm(s2 @ cov[r] @ s2))
         want = np.sum((mean[r] - truth.mean) ** 2) + np.trace(cov[r] + truth.cov - 2 * cross)
-        assert got[r] == pytest.approx(np.sqrt(want), rel=1e-6)
+        assert got["w2"][r] == pytest.approx(np.sqrt(want), rel=1e-6)
+        inv, offset = np.linalg.inv(cov[r]), mean[r] - truth.mean
+        nll = 0.5 * (
+            3 * np.log(2 * np.pi)
+            + np.linalg.slogdet(cov[r])[1]
+            + np.trace(inv @ truth.cov)
+            + offset @ inv @ offset
+        )
+        assert got["cross_entropy"][r] == pytest.approx(nll, rel=1e-9)
 
 
 def test_scalar_w2_is_distance_between_means_and_stds():

@@ -10,7 +10,7 @@ from ecosystem.config.truth import LabeledTruthParams
 from ecosystem.data import Labeled
 from ecosystem.learners import build_learner
 from ecosystem.learners.base import StatsLearner
-from ecosystem.learners.linear import LinearFitted, LinearLearner, presample_noise
+from ecosystem.learners.linear import FixedDesign, LinearFitted, LinearLearner, presample_noise
 from ecosystem.rng import ReplicaRNG, Stream
 from ecosystem.truth import LabeledTruth, build_truth
 
@@ -83,10 +83,9 @@ def test_accumulate_risk_stays_below_the_pi_squared_over_six_bound():
 
 
 def _tiled(w_hat, n_replicas, design=None):
-    learner = LinearLearner(LinearParams(), LabeledTruth(LabeledTruthParams(dim=3), seed=0))
-    if design is not None:
-        learner.set_design(np.tile(design, (n_replicas, 1, 1)))
-    return LinearFitted(np.tile(w_hat, (n_replicas, 1)), 0.7, learner._design)
+    """The same model (σ = 0.7) in every replica, with a shared fixed design or none."""
+    fixed = None if design is None else FixedDesign(np.tile(design, (n_replicas, 1, 1)))
+    return LinearFitted(np.tile(w_hat, (n_replicas, 1)), 0.7, fixed)
 
 
 @pytest.mark.parametrize("design", ["fixed", "random"])
@@ -136,12 +135,14 @@ def test_draws_do_not_depend_on_the_number_of_replicas():
     np.testing.assert_array_equal(truth.sample(6, rngs(2)).y[0], truth.sample(6, rngs(5)).y[0])
 
 
-def test_fixed_design_rejects_another_number_of_rows():
-    fitted = _tiled(np.ones(3), 2, np.ones((6, 3)))
-    with pytest.raises(ValueError, match="fixed design has 6 rows"):
-        fitted.sample_stats(7, rngs(2), PLAIN)
-    with pytest.raises(ValueError, match="fixed design has 6 rows"):
-        fitted.sample(7, rngs(2), PLAIN)
+def test_fixed_design_samples_of_other_sizes_cycle_its_rows():
+    design = np.random.default_rng(0).normal(size=(6, 3))
+    fitted = _tiled(np.ones(3), 2, design)
+    for rows in (4, 6, 15):
+        X = fitted.sample(rows, rngs(2), PLAIN).X
+        np.testing.assert_array_equal(X[1], design[np.arange(rows) % 6])
+        stats = fitted.sample_stats(rows, rngs(2), PLAIN)
+        np.testing.assert_allclose(stats.xtx[1], X[1].T @ X[1])
 
 
 def test_fewer_rows_than_features_still_fit_and_sample():

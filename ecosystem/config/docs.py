@@ -17,7 +17,8 @@ def _type_name(annotation: Any) -> str:
     if origin is typing.Annotated:
         return _type_name(get_args(annotation)[0])
     if origin in (typing.Union, types.UnionType):
-        return " or ".join(_type_name(a) for a in get_args(annotation))
+        names = dict.fromkeys(_type_name(a) for a in get_args(annotation))
+        return " or ".join(names)
     if origin is list:
         return f"list of {_type_name(get_args(annotation)[0])}"
     if annotation is type(None):

@@ -26,6 +26,8 @@ from ecosystem.data import Data, Labeled, TokenDocs
 from ecosystem.lab.pools import concat, subsample
 from ecosystem.learners import build_learner
 from ecosystem.learners.base import StatsLearner, supports_stat_sampling
+from ecosystem.learners.gaussian import GaussianLearner
+from ecosystem.learners.gaussian_loop import gaussian_stat_loop
 from ecosystem.metrics.tokens import token_sample_metrics
 from ecosystem.rng import ReplicaRNG, Stream
 from ecosystem.truth import build_truth
@@ -44,7 +46,9 @@ class LoopContext:
         self.replicas = list(range(scenario.loop.replicas))
         self.truth = build_truth(scenario.truth, self.seed)
         self.learner = build_learner(scenario.learner, self.truth, self.seed)
-        self.test = self.truth.sample(
+        # a truth with a held-out split (real text) draws its test set from there
+        draw_test = getattr(self.truth, "test_sample", self.truth.sample)
+        self.test = draw_test(
             np.array([self.loop.test_samples]), ReplicaRNG.for_replicas(self.seed, Stream.TEST, [0])
         )
         m0 = self.loop.samples_at(0)
@@ -240,6 +244,10 @@ def _explicit_loop(ctx: LoopContext, strategy: str, progress: Progress | None) -
 
 def _statistics_loop(ctx: LoopContext, strategy: str, progress: Progress | None) -> list[dict]:
     R = len(ctx.replicas)
+    if isinstance(ctx.learner, GaussianLearner) and not (
+        strategy == "fresh_fraction" and getattr(ctx.truth, "is_mixture", False)
+    ):
+        return _gaussian_statistics_loop(ctx, strategy, progress)
     learner, decoding = ctx.learner, ctx.scenario.decoding
     loop_rng, fresh_rng = ctx.rngs(Stream.LOOP), ctx.rngs(Stream.FRESH)
     metric_rng = ctx.rngs(Stream.LOOP, 1)
@@ -267,6 +275,34 @@ def _statistics_loop(ctx: LoopContext, strategy: str, progress: Progress | None)
         metrics = ctx.evaluate(fitted, metric_rng, strategy, g)
         records.append(_record(g, R, train.size(), share, metrics))
         _tick(progress)
+    return records
+
+
+def _gaussian_statistics_loop(
+    ctx: LoopContext, strategy: str, progress: Progress | None
+) -> list[dict]:
+    """The whole Gaussian loop on sufficient statistics in a few batched calls."""
+    R, G = len(ctx.replicas), ctx.loop.generations
+    fitted = ctx.learner.fit_stats(ctx.learner.stats(ctx.initial))
+    out = gaussian_stat_loop(
+        fitted.mean,
+        fitted.cov,
+        np.full(R, ctx.loop.samples_at(0)),
+        np.array([ctx.loop.samples_at(g) for g in range(1, G + 1)], dtype=np.int64),
+        strategy,
+        ctx.scenario.learner.estimator,
+        ctx.rngs(Stream.LOOP),
+        ctx.truth,
+        fresh_fraction=ctx.loop.fresh_fraction,
+        decoding_temperature=ctx.scenario.decoding.temperature,
+        fresh_rng=ctx.rngs(Stream.FRESH),
+    )
+    size, share = out.pop("train_size"), out.pop("train_ai_share")
+    records = []
+    for g in range(G + 1):
+        records.append(_record(g, R, size[g], share[g], {k: v[g] for k, v in out.items()}))
+    if progress is not None:
+        progress(G + 1)
     return records
 
 

@@ -1,0 +1,120 @@
+"""Shumailov's single-Gaussian loop on statistics vs a plain numpy loop that draws every sample.
+
+Setting: d = 1, M = 100 samples per generation, 2,000 generations, 1,000 replicas (2e6
+replica-generations). The statistics path (``gaussian_stat_loop``) draws each generation's sample
+mean and scatter from their exact law (normal, chi-square), one call per replica for all
+generations, and computes every metric. The plain reference is the obvious vectorised loop: per
+generation one (R, M) normal draw from a single generator, then the sample mean and variance.
+Target: the statistics path <= 0.15 µs per replica-generation.
+
+Run: ``.venv/bin/python bench/bench_gaussian_loop.py [--generations 2000 --replicas 1000]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import save  # noqa: E402
+
+from ecosystem.config.truth import VectorsTruthParams  # noqa: E402
+from ecosystem.learners.gaussian_loop import gaussian_stat_loop  # noqa: E402
+from ecosystem.rng import ReplicaRNG, Stream  # noqa: E402
+from ecosystem.truth import VectorsTruth  # noqa: E402
+
+
+def plain_loop(replicas: int, generations: int, m: int, seed: int = 0) -> np.ndarray:
+    """Draw every sample: per generation (R, M) normals, then mean and unbiased variance."""
+    gen = np.random.default_rng(seed)
+    mean, std = np.zeros(replicas), np.ones(replicas)
+    for _ in range(generations):
+        x = mean[:, None] + std[:, None] * gen.standard_normal((replicas, m))
+        mean, std = x.mean(axis=1), x.std(axis=1, ddof=1)
+    return std
+
+
+def timed(fn, repeat: int) -> tuple[list[float], object]:
+    """Wall-clock seconds of each of ``repeat`` calls, and the last result."""
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return times, result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--generations", type=int, default=2000)
+    parser.add_argument("--replicas", type=int, default=1000)
+    parser.add_argument("--samples", type=int, default=100)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    R, G, M = args.replicas, args.generations, args.samples
+    cells = R * G
+    truth = VectorsTruth(VectorsTruthParams(dim=1))
+    mean0, cov0, n0 = np.zeros((R, 1)), np.ones((R, 1, 1)), np.full(R, M)
+
+    start = time.perf_counter()
+    ReplicaRNG.for_replicas(0, Stream.LOOP, range(R))
+    setup_s = time.perf_counter() - start
+
+    rows, finals = {}, {}
+    for strategy in ("replace", "accumulate", "fresh_fraction"):
+
+        def run(strategy=strategy):
+            rng = ReplicaRNG.for_replicas(0, Stream.LOOP, range(R))
+            return gaussian_stat_loop(
+                mean0, cov0, n0, np.full(G, M), strategy, "unbiased", rng, truth, 0.1
+            )
+
+        times, out = timed(run, args.repeat)
+        rows[f"statistics_{strategy}"] = times
+        finals[strategy] = float(np.median(out["sigma_ratio"][-1]))
+    ref_times, ref_std = timed(lambda: plain_loop(R, G, M), max(1, args.repeat // 2))
+    rows["plain_numpy_replace"] = ref_times
+    finals["plain_numpy_replace"] = float(np.median(ref_std))
+
+    def us(seconds: float) -> float:
+        return seconds / cells * 1e6
+
+    reference = statistics.median(ref_times)
+    print(f"d=1 M={M} G={G} R={R}  ({cells:,} replica-generations); times include generator setup")
+    print(f"{'path':28s} {'first µs':>9s} {'median µs':>10s} {'× faster':>9s} {'median σ_G':>11s}")
+    results = {}
+    for name, times in rows.items():
+        median = statistics.median(times)
+        key = name.removeprefix("statistics_")
+        results[name] = {
+            "first_s": times[0],
+            "median_s": median,
+            "first_us_per_replica_generation": us(times[0]),
+            "median_us_per_replica_generation": us(median),
+            "speedup_vs_plain": reference / median,
+            "median_final_sigma_ratio": finals[key],
+        }
+        print(
+            f"{name:28s} {us(times[0]):9.3f} {us(median):10.3f} {reference / median:9.1f} "
+            f"{finals[key]:11.4g}"
+        )
+    print(f"theory for replace, exp(-G/(2(M-1))) = {np.exp(-G / (2 * (M - 1))):.4g}")
+    path = save(
+        "bench_gaussian_loop",
+        {
+            "settings": {"dim": 1, "samples": M, "generations": G, "replicas": R},
+            "generator_setup_s": setup_s,
+            "target_us_per_replica_generation": 0.15,
+            "results": results,
+        },
+    )
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
