@@ -123,3 +123,14 @@ def test_samples_schedule_grows():
         }
     )
     assert [scenario.loop.samples_at(i) for i in (0, 1, 4)] == [100, 100, 800]
+
+
+def test_cross_field_rules_point_at_the_field(tmp_path):
+    text = BASE + "  order: 2\nloop:\n  sampling: statistics\n"
+    (msg,) = messages(write(tmp_path, text))
+    assert msg.startswith(f"{tmp_path / 'bad.yaml'}:9: loop.sampling: 'statistics' needs")
+    text = BASE.replace(
+        "vocab_size: 50", "vocab_size: 50\n  doc_length_min: 9\n  doc_length_max: 3"
+    )
+    (msg,) = messages(write(tmp_path, text))
+    assert msg == f"{tmp_path / 'bad.yaml'}:6: truth.doc_length_max: must be >= doc_length_min"

@@ -1,9 +1,16 @@
 """The base of every parameter model: frozen, strict about unknown keys."""
 
 from pydantic import BaseModel, ConfigDict
+from pydantic_core import PydanticCustomError
 
 
 class Params(BaseModel):
     """Frozen, typed parameters; unknown keys are errors (STYLE.md habit 3)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+def field_error(path: str, message: str) -> PydanticCustomError:
+    """An error of a cross-field rule, pinned to the field ``path`` (dotted, relative to the
+    model that checks the rule) so the loader reports that field's line and path."""
+    return PydanticCustomError("field_rule", message, {"field": path})

@@ -219,6 +219,8 @@ def _problems(
     problems = []
     for err in exc.errors(include_url=False):
         path = _data_path(data, err["loc"])
+        if err["type"] == "field_rule":
+            path = (*path, *err["ctx"]["field"].split("."))
         if err["type"] == "union_tag_invalid":
             disc = err.get("ctx", {}).get("discriminator", "").strip("'")
             path = (*path, disc) if disc else path

@@ -6,7 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from ecosystem.config.base import Params
+from ecosystem.config.base import Params, field_error
+from ecosystem.config.text import TextTruthParams
 
 
 class TokensTruthParams(Params):
@@ -41,9 +42,9 @@ class TokensTruthParams(Params):
     @model_validator(mode="after")
     def _lengths(self) -> TokensTruthParams:
         if self.doc_length_max < self.doc_length_min:
-            raise ValueError("doc_length_max must be >= doc_length_min")
+            raise field_error("doc_length_max", "must be >= doc_length_min")
         if self.branching > self.vocab_size:
-            raise ValueError("branching must be <= vocab_size")
+            raise field_error("branching", "must be <= vocab_size")
         return self
 
 
@@ -70,7 +71,7 @@ class VectorsTruthParams(Params):
     def _mixture_dims(self) -> VectorsTruthParams:
         for comp in self.mixture or []:
             if len(comp.mean) != self.dim:
-                raise ValueError(f"every mixture mean needs dim={self.dim} values")
+                raise field_error("mixture", f"every mixture mean needs dim={self.dim} values")
         return self
 
 
@@ -88,6 +89,6 @@ class LabeledTruthParams(Params):
 
 
 TruthParams = Annotated[
-    TokensTruthParams | VectorsTruthParams | LabeledTruthParams,
+    TokensTruthParams | VectorsTruthParams | LabeledTruthParams | TextTruthParams,
     Field(discriminator="modality"),
 ]
