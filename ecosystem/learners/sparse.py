@@ -32,3 +32,18 @@ def segment_starts(sorted_ids: np.ndarray) -> np.ndarray:
     if len(sorted_ids) == 0:
         return np.zeros(0, dtype=np.int64)
     return np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
+
+
+def search(sorted_array: np.ndarray, values: np.ndarray, side: str = "left") -> np.ndarray:
+    """``np.searchsorted`` for many unsorted values into a large array.
+
+    numpy narrows each binary search with the previous value's result, so searching the
+    values in sorted order touches memory in order; on arrays larger than the cache this is
+    about twice as fast. Results come back in the original order.
+    """
+    if len(values) < 256:
+        return np.searchsorted(sorted_array, values, side=side)
+    order = np.argsort(values, kind="stable")
+    out = np.empty(len(values), dtype=np.int64)
+    out[order] = np.searchsorted(sorted_array, values[order], side=side)
+    return out
