@@ -19,7 +19,7 @@ import numpy as np
 
 from ecosystem.config.learners import DecodingParams, NgramParams
 from ecosystem.data import TokenDocs
-from ecosystem.learners.sparse import segment_starts, sum_by_key
+from ecosystem.learners.sparse import search, segment_starts, sum_by_key
 from ecosystem.rng import ReplicaRNG
 
 DENSE_LOOKUP_LIMIT = 1 << 24
@@ -231,7 +231,7 @@ class NgramFitted:
         for r in range(self.n_replicas):  # R lookups of N tokens each; keeps memory at O(N)
             row = self._find_rows(np.full(len(ctx), r, dtype=np.int64), ctx)
             key = self.rows.ids[np.maximum(row, 0)] * V + tok
-            pos = np.minimum(np.searchsorted(self.keys, key), len(self.keys) - 1)
+            pos = np.minimum(search(self.keys, key), len(self.keys) - 1)
             count = np.where(self.keys[pos] == key, self.counts[pos], 0.0)
             total = np.where(row >= 0, self.rows.total[np.maximum(row, 0)], 0.0)
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -275,6 +275,26 @@ class NgramFitted:
         replica = np.repeat(np.arange(self.n_replicas), n)
         tokens = self._generate(replica, topic, length, np.concatenate(uniforms), decoding)
         return TokenDocs.from_arrays(tokens, length, topic, replica, self.n_replicas)
+
+    def sample_topics(
+        self,
+        topics: np.ndarray,
+        rng: np.random.Generator,
+        decoding: DecodingParams,
+        replica: int = 0,
+    ) -> TokenDocs:
+        """One document per entry of ``topics`` from model ``replica``, as a one-replica batch.
+
+        Lengths follow the learned length law; the ecosystem uses this to write each author's
+        AI documents on the author's own topics with one call per model.
+        """
+        topic = np.asarray(topics, dtype=np.int64)
+        counts = self.stats.length_counts[replica]
+        length = rng.choice(len(counts), size=len(topic), p=counts / counts.sum())
+        uniform = rng.random(int(length.sum()))
+        rep = np.full(len(topic), replica, dtype=np.int64)
+        tokens = self._generate(rep, topic, length.astype(np.int64), uniform, decoding)
+        return TokenDocs.from_arrays(tokens, length, topic, np.zeros(len(topic)), 1)
 
     def _generate(self, replica, topic, length, uniform, decoding) -> np.ndarray:
         space = self.learner.space
@@ -382,7 +402,7 @@ class _DecodedRows:
         seen = self.row_seen_mass[row]
         total = seen + self.row_unseen_kept[row] * self.unseen_weight
         x = u * total
-        idx = np.searchsorted(self.kept_cum, self.row_cum_start[row] + x, side="right")
+        idx = search(self.kept_cum, self.row_cum_start[row] + x, side="right")
         idx = np.clip(idx, self.row_kept_start[row], self.row_kept_end[row] - 1)
         tok = self.kept_token[idx]
         in_unseen = x >= seen
@@ -390,7 +410,7 @@ class _DecodedRows:
             r_u = row[in_unseen]
             j = np.floor((x[in_unseen] - seen[in_unseen]) / self.unseen_weight)
             j = np.clip(j, 0, np.maximum(self.row_unseen_kept[r_u] - 1, 0)).astype(np.int64)
-            pos = np.searchsorted(self.select_key, r_u * (V + 1) + j, side="right")
+            pos = search(self.select_key, r_u * (V + 1) + j, side="right")
             tok[in_unseen] = j + (pos - self.row_seen_start[r_u])
         if missing.any():
             tok[missing] = np.minimum((u[missing] * V).astype(np.int64), V - 1)

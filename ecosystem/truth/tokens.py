@@ -74,6 +74,18 @@ class TokensTruth:
         tokens = self._generate(topic, length, u[0], u[1])
         return TokenDocs.from_arrays(tokens, length, topic, replica, len(rng))
 
+    def sample_topics(self, topics: np.ndarray, rng: np.random.Generator) -> TokenDocs:
+        """One human document per entry of ``topics`` (a one-replica batch from ``rng``).
+
+        The ecosystem uses this to write the documents of authors on their own topics.
+        """
+        topic = np.asarray(topics, dtype=np.int64)
+        p = self.params
+        length = rng.integers(p.doc_length_min, p.doc_length_max + 1, size=len(topic))
+        u = rng.random((2, int(length.sum())))
+        tokens = self._generate(topic, length, u[0], u[1])
+        return TokenDocs.from_arrays(tokens, length, topic, np.zeros(len(topic)), 1)
+
     def _draw_unigram(self, topic: np.ndarray, u: np.ndarray) -> np.ndarray:
         idx = np.searchsorted(self._flat_unigram_cdf, topic + u, side="right")
         return np.clip(idx - topic * self.vocab_size, 0, self.vocab_size - 1)
