@@ -1,0 +1,109 @@
+"""The world's parts: the web graph, the content store, crawl weights and sampling."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from ecosystem.content import ContentStore, Origin
+from ecosystem.crawl import document_weights, site_weights, weighted_sample
+from ecosystem.data import TokenDocs
+from ecosystem.model import EcosystemModel
+from ecosystem.web import SiteKind
+from tests.ecosystem_scenarios import tiny
+
+
+@pytest.fixture(scope="module")
+def model():
+    world = EcosystemModel(tiny())
+    for _ in range(5):
+        world.step()
+    return world
+
+
+def test_web_is_a_preferential_attachment_graph_with_a_link_farm(model):
+    web = model.web
+    assert isinstance(web.graph, nx.DiGraph) and web.graph.number_of_nodes() == web.n_sites
+    assert np.isclose(web.pagerank.sum(), 1.0)
+    in_degree = np.array([d for _, d in sorted(web.graph.in_degree())])
+    personal = web.kind == SiteKind.PERSONAL
+    assert in_degree[web.kind == SiteKind.PLATFORM].min() > np.median(in_degree[personal])
+    farm = np.flatnonzero(web.kind == SiteKind.FARM)
+    inside = web.graph.subgraph(farm.tolist()).number_of_edges()
+    assert inside / (len(farm) * (len(farm) - 1)) > 0.3, "farm sites link to each other"
+    for u, v in web.graph.edges():
+        if web.kind[v] == SiteKind.FARM and web.kind[u] != SiteKind.FARM:
+            assert web.kind[u] == SiteKind.PERSONAL, "spam links come from personal sites"
+
+
+def test_opt_outs_grow_and_never_touch_farms(model):
+    web = model.web
+    early, late = web.opted_out(0, 0), web.opted_out(0, 10)
+    assert not (early & ~late).any(), "a site that opted out stays out"
+    assert late.sum() > early.sum()
+    assert not late[web.kind == SiteKind.FARM].any()
+
+
+def test_content_store_round_trip_and_compact_tokens():
+    store = ContentStore(vocab_size=100)
+    assert store.tokens.dtype == np.uint16
+    docs = TokenDocs.from_arrays(
+        np.array([1, 2, 3, 4, 5, 6]), np.array([2, 4]), np.array([0, 1]), np.zeros(2), 1
+    )
+    ids = store.append(
+        docs,
+        site=np.array([3, 4]),
+        author=np.array([7, -1]),
+        step=2,
+        origin=np.array([0, 1], dtype=np.int8),
+        trainer=np.array([-1, 0]),
+        generation=np.array([-1, 1]),
+        watermark=np.array([False, True]),
+    )
+    ids2 = store.append(
+        docs,
+        site=np.array([5, 6]),
+        author=np.array([8, 9]),
+        step=3,
+        origin=np.zeros(2, dtype=np.int8),
+        trainer=np.full(2, -1),
+        generation=np.full(2, -1),
+        watermark=np.zeros(2, dtype=bool),
+    )
+    assert list(ids) == [0, 1] and list(ids2) == [2, 3]
+    back = store.take(np.array([3, 0]))
+    assert back.tokens.tolist() == [3, 4, 5, 6, 1, 2] and back.topics.tolist() == [1, 0]
+    frame = store.frame()
+    assert frame.columns[0] == "doc_id" and frame.height == 4
+    assert frame["origin"].to_list() == [Origin.HUMAN, Origin.AI, 0, 0]
+    assert store.ai_share() == 0.25
+
+
+def test_weighted_sample_without_replacement():
+    rng = np.random.default_rng(0)
+    weights = np.array([0.0, 1.0, 0.0, 2.0, 3.0])
+    assert weighted_sample(weights, 10, rng).tolist() == [1, 3, 4]
+    picks = np.concatenate([weighted_sample(weights, 1, rng) for _ in range(3000)])
+    share = np.bincount(picks, minlength=5) / len(picks)
+    assert np.allclose(share, weights / weights.sum(), atol=0.03)
+    two = weighted_sample(np.arange(1.0, 101.0), 50, rng)
+    assert len(np.unique(two)) == 50
+
+
+@pytest.mark.parametrize("unit", ["site", "page"])
+def test_crawl_unit_sets_how_sites_share_the_crawl(model, unit):
+    params = model.params.trainers[0].model_copy(update={"crawl_unit": unit})
+    rng = np.random.default_rng(1)
+    weights = document_weights(model.store, model.web, 0, params, model.step_index, rng)
+    rank = site_weights(model.web, params, rng)
+    site = model.store.column("site")
+    per_site = np.bincount(site, weights=weights, minlength=model.web.n_sites)
+    blocked = model.web.opted_out(0, model.step_index)
+    has_docs = np.bincount(site, minlength=model.web.n_sites) > 0
+    assert blocked[has_docs].any() and (per_site[blocked] == 0).all()
+    if unit == "site":  # a site's total weight is its rank, however many pages it has
+        assert np.allclose(per_site[has_docs & ~blocked], rank[has_docs & ~blocked])
+    else:  # every page carries its site's rank
+        open_docs = ~blocked[site]
+        assert np.allclose(weights[open_docs], rank[site[open_docs]])
