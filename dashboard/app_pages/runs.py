@@ -1,0 +1,19 @@
+"""Runs: one run folder in charts, by kind (lab-mode loop or ecosystem)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.views import ecosystem, loop
+from dashboard.widgets import pick_run, readable_errors, run_header
+
+st.title("Runs")
+if flash := st.session_state.pop("flash", None):
+    st.success(flash, icon=":material/check_circle:")
+run = pick_run("run", "Run folder")
+run_header(run)
+with readable_errors():
+    if run.kind == "loop":
+        loop.render(run)
+    else:
+        ecosystem.render(run)

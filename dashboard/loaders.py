@@ -1,0 +1,258 @@
+"""Find run folders and read them lazily; every read is cached on (path, modification time).
+
+A run folder is the data contract of DESIGN.md: ``run.json`` plus Parquet tables. Tables are
+opened with ``pl.scan_parquet`` and only the columns and aggregates a page shows are collected.
+Results are cached with ``st.cache_data`` keyed on the file's path and its modification time in
+nanoseconds, so a rewritten run (``--overwrite``) is read again and an unchanged one never is.
+Anything wrong with a folder raises ``RunDirError`` with a message meant for people.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from dashboard import summaries
+from dashboard.launch import ROOT_ENV
+from ecosystem.errors import RunDirError
+
+RUN_FILE = "run.json"
+DEFAULT_ROOT = "runs"
+SEARCH_DEPTH = 3
+"""How deep under the runs folder to look for run folders (sweeps nest one level)."""
+SERIES = {"loop": "strategy", "ecosystem": "trainer"}
+"""The column that names a line in generations.parquet, by run kind."""
+
+
+def default_root() -> Path:
+    """The runs folder: ``$ECOSIM_RUNS_DIR`` when set, else ``runs`` in the working directory."""
+    return Path(os.environ.get(ROOT_ENV) or DEFAULT_ROOT)
+
+
+@dataclass(frozen=True, eq=False)
+class Run:
+    """An opened run folder: its path and the contents of its run.json.
+
+    Attributes:
+        folder: the run folder.
+        meta: run.json as a dict (status, kind, name, seed, scenario, tables, ...).
+    """
+
+    folder: Path
+    meta: dict[str, Any] = field(repr=False)
+
+    @property
+    def kind(self) -> str:
+        """``loop`` (lab mode) or ``ecosystem``."""
+        return str(self.meta.get("kind", "loop"))
+
+    @property
+    def name(self) -> str:
+        """The scenario's name (the folder's name when run.json has none)."""
+        return str(self.meta.get("name") or self.folder.name)
+
+    @property
+    def series(self) -> str:
+        """The column naming each line of generations.parquet: strategy or trainer."""
+        return SERIES.get(self.kind, "strategy")
+
+    @property
+    def description(self) -> str:
+        """The scenario's one-line description."""
+        return str((self.meta.get("scenario") or {}).get("description", ""))
+
+    def table_path(self, table: str) -> Path:
+        """Where the Parquet file of ``table`` (e.g. ``steps``) is, or would be."""
+        return self.folder / f"{table}.parquet"
+
+    def has_table(self, table: str) -> bool:
+        """Whether the run wrote ``table``."""
+        return self.table_path(table).is_file()
+
+
+def _stamp(path: Path) -> int:
+    """Modification time in ns: the cache key that changes when a file is rewritten."""
+    try:
+        return path.stat().st_mtime_ns
+    except FileNotFoundError:
+        raise RunDirError(f"{path}: missing") from None
+
+
+def find_runs(root: Path, depth: int = SEARCH_DEPTH) -> list[Path]:
+    """Run folders (folders holding run.json) under ``root``, newest first.
+
+    Hidden folders (the ``.NAME.partial-*`` staging folders of runs in progress) are skipped.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    found: list[Path] = []
+    level = [root]
+    for _ in range(depth + 1):
+        below: list[Path] = []
+        for folder in level:
+            if (folder / RUN_FILE).is_file():
+                found.append(folder)
+                continue
+            try:
+                children = sorted(p for p in folder.iterdir() if p.is_dir())
+            except OSError:
+                continue
+            below.extend(p for p in children if not p.name.startswith("."))
+        level = below
+    return sorted(found, key=lambda p: (-_newest(p / RUN_FILE), str(p)))
+
+
+def _newest(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:  # removed since it was found
+        return 0
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _read_json(path: str, mtime_ns: int) -> dict[str, Any]:
+    text = Path(path).read_text(encoding="utf-8")
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        raise ValueError("expected a JSON object")
+    return data
+
+
+def open_run(folder: str | Path) -> Run:
+    """Open a run folder: check it exists and read its run.json.
+
+    Raises:
+        RunDirError: the folder is missing, is not a run folder, or its run.json is corrupt.
+    """
+    folder = Path(folder)
+    if not folder.exists():
+        raise RunDirError(f"{folder}: no such folder.")
+    if not folder.is_dir():
+        raise RunDirError(f"{folder}: is a file, not a run folder.")
+    meta_path = folder / RUN_FILE
+    if not meta_path.is_file():
+        raise RunDirError(
+            f"{folder}: not a run folder (it has no {RUN_FILE}). Make one with "
+            f"`ecosim run SCENARIO.yaml --out {folder}` or on the New run page."
+        )
+    try:
+        meta = _read_json(str(meta_path), _stamp(meta_path))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise RunDirError(
+            f"{meta_path}: corrupt ({exc}). The run was probably interrupted or the file was "
+            "edited; run the scenario again with --overwrite."
+        ) from None
+    kind = meta.get("kind")
+    if kind not in SERIES:
+        raise RunDirError(
+            f"{meta_path}: unknown run kind {kind!r} (expected one of: {', '.join(SERIES)})."
+        )
+    return Run(folder, meta)
+
+
+def scan(run: Run, table: str) -> pl.LazyFrame:
+    """A lazy scan of one table of ``run``; reads only the Parquet footer now.
+
+    Raises:
+        RunDirError: the table file is missing or is not readable Parquet.
+    """
+    return _scan_file(_existing(run, table))
+
+
+def _existing(run: Run, table: str) -> Path:
+    path = run.table_path(table)
+    if not path.is_file():
+        raise RunDirError(
+            f"{path}: missing. This {run.kind} run has no {table} table; "
+            "it may be incomplete (run it again with --overwrite)."
+        )
+    return path
+
+
+def _scan_file(path: Path) -> pl.LazyFrame:
+    frame = pl.scan_parquet(path)
+    try:
+        frame.collect_schema()
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise RunDirError(f"{path}: not readable Parquet ({_first_line(exc)}).") from None
+    return frame
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _collect(path: Path, query: pl.LazyFrame) -> pl.DataFrame:
+    try:
+        return query.collect()
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise RunDirError(f"{path}: unreadable ({_first_line(exc)}).") from None
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _schema(path: str, mtime_ns: int) -> list[str]:
+    return _scan_file(Path(path)).collect_schema().names()
+
+
+def columns(run: Run, table: str) -> list[str]:
+    """The column names of one table (empty when the run has no such table)."""
+    if not run.has_table(table):
+        return []
+    path = run.table_path(table)
+    return _schema(str(path), _stamp(path))
+
+
+def _need(run: Run, table: str, wanted: list[str]) -> None:
+    path = _existing(run, table)
+    have = _schema(str(path), _stamp(path))
+    missing = [c for c in wanted if c not in have]
+    if missing:
+        raise RunDirError(
+            f"{run.table_path(table)}: has no column {', '.join(map(repr, missing))} "
+            f"(columns: {', '.join(have)})."
+        )
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _table(path: str, mtime_ns: int, cols: tuple[str, ...] | None) -> pl.DataFrame:
+    query = _scan_file(Path(path))
+    return _collect(Path(path), query.select(cols) if cols else query)
+
+
+def load_table(run: Run, table: str, cols: list[str] | None = None) -> pl.DataFrame:
+    """One table of ``run`` (only ``cols`` when given), cached on (path, mtime, cols).
+
+    Raises:
+        RunDirError: the table is missing, unreadable or lacks one of ``cols``.
+    """
+    _need(run, table, cols or [])
+    path = run.table_path(table)
+    return _table(str(path), _stamp(path), tuple(cols) if cols else None)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _bands(path: str, mtime_ns: int, metric: str, x: str, series: str) -> pl.DataFrame:
+    return _collect(Path(path), summaries.bands(_scan_file(Path(path)), metric, x, series))
+
+
+def bands(run: Run, metric: str, x: str = "generation", table: str = "generations"):
+    """Mean and 10-90% quantiles of ``metric`` over replicas, per series and ``x``.
+
+    Returns:
+        A frame with the series column (strategy or trainer), ``x``, ``mean``, ``q10``,
+        ``q90`` and ``replicas``. Ecosystem runs have one value per point (q10 = q90 = mean).
+
+    Raises:
+        RunDirError: the table is missing, unreadable or lacks a needed column.
+    """
+    _need(run, table, [run.series, x, metric])
+    path = run.table_path(table)
+    return _bands(str(path), _stamp(path), metric, x, run.series)

@@ -1,0 +1,1 @@
+"""What the Runs page shows for each kind of run; Compare and Sweeps reuse the pieces."""

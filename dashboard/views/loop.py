@@ -1,0 +1,101 @@
+"""The Runs page for lab-mode runs: each metric per generation by strategy, with replica bands."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboard import charts, loaders, summaries
+from dashboard.catalog import LOOP_METRICS, offered, quantity
+from dashboard.views.tables import table_downloads
+from dashboard.widgets import chart_with_data, keep_valid
+
+BAND_NOTE = "Lines: mean over {r} replicas. Shaded: the middle 80% of replicas (10% to 90%)."
+
+
+def headline(run: loaders.Run, metric: str) -> None:
+    """One ``st.metric`` per strategy: the last generation's mean and its change since gen 0."""
+    q = quantity(metric)
+    finals = summaries.final_values(loaders.bands(run, metric), "generation", run.series)
+    cells = st.columns(max(1, finals.height))
+    for cell, row in zip(cells, finals.iter_rows(named=True), strict=False):
+        cell.metric(
+            f"{row[run.series]}: {q.label}, generation {row['generation_last']}",
+            q.show(row["last"]),
+            delta=f"{q.show(row['change'], signed=True)} since generation 0",
+            delta_color=q.delta_color,
+            border=True,
+        )
+
+
+def metric_chart(run: loaders.Run, metric: str, key: str, log_y: bool = False) -> None:
+    """The metric's mean per generation, one line per strategy, with the 10-90% band."""
+    frame = loaders.bands(run, metric)
+    chart = charts.metric_lines(
+        frame, x="generation", y="mean", metric=metric, series=run.series, band=("q10", "q90"),
+        log_y=log_y,
+    )  # fmt: skip
+    chart_with_data(chart, frame, f"{run.folder.name}_{metric}", key)
+    replicas = int(frame["replicas"].max()) if frame.height else 0
+    st.caption(BAND_NOTE.format(r=replicas))
+
+
+def perplexity_histograms(run: loaders.Run, strategy: str) -> None:
+    """Shumailov's histograms: perplexity under generation 0 of documents sampled later."""
+    seq = loaders.load_table(run, "sequences", ["strategy", "generation", "perplexity_gen0"])
+    seq = seq.filter(pl.col("strategy") == strategy)
+    generations = sorted(seq["generation"].unique().to_list())
+    if not generations:
+        st.info(f"No sampled sequences for {strategy}.")
+        return
+    pick = sorted({generations[0], generations[len(generations) // 2], generations[-1]})
+    shown = seq.filter(pl.col("generation").is_in(pick))
+    # the far tail would squash the curves: draw up to the 99th percentile
+    shown = shown.filter(pl.col("perplexity_gen0") <= shown["perplexity_gen0"].quantile(0.99))
+    chart = charts.density_chart(shown, value="perplexity_gen0", group="generation")
+    chart_with_data(chart, shown, f"{run.folder.name}_perplexity_{strategy}", "runs_loop_ppl")
+    st.caption(
+        "Each curve: the documents a generation's model wrote, scored by the generation-0 model. "
+        "Collapse piles text up at low perplexity and grows a long high-perplexity tail."
+    )
+
+
+def strategies_of(run: loaders.Run) -> list[str]:
+    """The run's strategies in the scenario's order (the order people wrote them in)."""
+    present = set(loaders.load_table(run, "generations", [run.series])[run.series].to_list())
+    declared = ((run.meta.get("scenario") or {}).get("loop") or {}).get("strategies") or []
+    return [s for s in declared if s in present] + sorted(present - set(declared))
+
+
+def render(run: loaders.Run) -> None:
+    """The whole loop view."""
+    metrics = offered(loaders.columns(run, "generations"), LOOP_METRICS)
+    if not metrics:
+        st.warning("generations.parquet has none of the known metrics.")
+        return
+    headline(run, metrics[0])
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        pick, scale = st.columns([3, 1], vertical_alignment="bottom")
+        metric = pick.selectbox(
+            "Metric",
+            metrics,
+            key="runs_loop_metric",
+            format_func=lambda m: quantity(m).label,
+            help="Each metric per generation; hover a line for values.",
+        )
+        log_y = scale.toggle("Log y", key="runs_loop_log", help="Symmetric log y axis.")
+        st.markdown(f"##### {quantity(metric).label} per generation")
+        metric_chart(run, metric, "runs_loop_metric_data", log_y)
+        if quantity(metric).help:
+            st.caption(quantity(metric).help)
+    with right:
+        st.markdown("##### AI share of the training data")
+        metric_chart(run, "train_ai_share", "runs_loop_share_data")
+    if run.has_table("sequences"):
+        st.markdown("##### Perplexity of generated text under the first model")
+        strategies = strategies_of(run)
+        keep_valid("runs_loop_strategy", strategies)
+        strategy = st.segmented_control("Strategy", strategies, key="runs_loop_strategy")
+        perplexity_histograms(run, strategy or strategies[0])
+    table_downloads(run, "runs_tables")

@@ -1,0 +1,175 @@
+"""Streamlit pieces every page uses: the runs folder, run pickers, downloads, readable errors."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from dashboard import loaders
+from ecosystem.errors import RunDirError
+
+ROOT_KEY = "runs_root"
+"""Session-state key of the runs folder (the sidebar's text box)."""
+
+
+def runs_root() -> Path:
+    """The runs folder chosen in the sidebar (or the default)."""
+    return Path(st.session_state.get(ROOT_KEY) or loaders.default_root())
+
+
+@contextmanager
+def readable_errors() -> Iterator[None]:
+    """Turn a ``RunDirError`` raised inside the block into an error box; stop the page there."""
+    try:
+        yield
+    except RunDirError as exc:
+        st.error(f"**Cannot read this run.** {exc}", icon=":material/folder_off:")
+        st.stop()
+
+
+def keep_valid(key: str, options: list, fallback=None) -> None:
+    """Give a widget a valid value before it is drawn: ``fallback`` (else the first option) when
+    it has none yet or its value is no longer among its options (another run was chosen).
+
+    Setting the value through session state also tells the browser, which keeps showing a stale
+    choice when the value is merely forgotten.
+    """
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = fallback if fallback in options else options[0]
+
+
+def sticky_multiselect(label: str, options: list, key: str, default: list, **kwargs) -> list:
+    """A multiselect that keeps its choice across reruns, minus options that went away."""
+    kept = [v for v in st.session_state.get(key) or [] if v in options]
+    if not kept and not (key in st.session_state and st.session_state[key] == []):
+        kept = [v for v in default if v in options]  # first time, or every choice went away
+    st.session_state[key] = kept
+    return st.multiselect(label, options, key=key, **kwargs)
+
+
+def run_label(folder: Path, root: Path) -> str:
+    """How a run folder is named in menus: its path under the root, its scenario and kind."""
+    try:
+        rel = folder.relative_to(root)
+    except ValueError:
+        rel = folder
+    try:
+        run = loaders.open_run(folder)
+    except RunDirError:
+        return f"{rel} · unreadable"
+    return f"{rel} · {run.name} ({run.kind})"
+
+
+def no_runs_message(root: Path) -> None:
+    """What to do when the runs folder holds no run."""
+    where = "does not exist yet" if not root.exists() else "holds no run folders"
+    st.info(
+        f"The runs folder `{root}` {where}. Start a run on the **New run** page, or from a "
+        f"terminal: `ecosim run scenarios/loop_tokens.yaml --out {root / 'loop_tokens'}`. "
+        "You can change the folder in the sidebar.",
+        icon=":material/info:",
+    )
+
+
+def pick_run(key: str, label: str = "Run", table: str | None = None) -> loaders.Run:
+    """A run chosen in a select box (optionally only runs that have ``table``).
+
+    Stops the page with a message when there is no run, or the chosen one cannot be read.
+    """
+    root = runs_root()
+    folders = loaders.find_runs(root)
+    if table is not None:
+        folders = [f for f in folders if (f / f"{table}.parquet").is_file()]
+    if not folders:
+        no_runs_message(root)
+        st.stop()
+    options = [str(f) for f in folders]
+    keep_valid(key, options)
+    chosen = st.selectbox(label, options, key=key, format_func=lambda f: run_label(Path(f), root))
+    with readable_errors():
+        return loaders.open_run(chosen)
+
+
+def pick_runs(key: str, label: str = "Runs") -> list[loaders.Run]:
+    """Several runs chosen in a multiselect (the two newest by default)."""
+    root = runs_root()
+    options = [str(f) for f in loaders.find_runs(root)]
+    if not options:
+        no_runs_message(root)
+        st.stop()
+    chosen = sticky_multiselect(
+        label, options, key, options[:2], format_func=lambda f: run_label(Path(f), root)
+    )
+    runs = []
+    with readable_errors():
+        for folder in chosen:
+            runs.append(loaders.open_run(folder))
+    return runs
+
+
+def parquet_bytes(frame: pl.DataFrame) -> bytes:
+    """A frame as Parquet file contents."""
+    buffer = io.BytesIO()
+    frame.write_parquet(buffer)
+    return buffer.getvalue()
+
+
+def downloads(frame: pl.DataFrame, stem: str, key: str) -> None:
+    """Two buttons that download ``frame`` as CSV and as Parquet."""
+    left, right = st.columns(2)
+    left.download_button(
+        "CSV",
+        frame.write_csv(),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    right.download_button(
+        "Parquet",
+        parquet_bytes(frame),
+        file_name=f"{stem}.parquet",
+        mime="application/vnd.apache.parquet",
+        key=f"{key}_parquet",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+def chart_with_data(chart: alt.TopLevelMixin, frame: pl.DataFrame, stem: str, key: str) -> None:
+    """A chart, then a collapsed box with the data it shows and its downloads."""
+    st.altair_chart(chart, width="stretch")
+    with st.expander("Data", icon=":material/table:"):
+        st.dataframe(frame, hide_index=True, height=220)
+        downloads(frame, stem, key)
+
+
+def run_header(run: loaders.Run) -> None:
+    """Title, description and the facts of a run (kind, seed, status, wall time)."""
+    meta = run.meta
+    st.subheader(run.name)
+    if run.description:
+        st.caption(run.description)
+    facts = [
+        f"**kind** {run.kind}",
+        f"**seed** {meta.get('seed', '?')}",
+        f"**status** {meta.get('status', '?')}",
+        f"**wall time** {meta.get('wall_seconds', '?')} s",
+        f"**folder** `{run.folder}`",
+    ]
+    if meta.get("overrides"):
+        facts.append("**overrides** " + ", ".join(f"`{o}`" for o in meta["overrides"]))
+    st.markdown(" · ".join(facts))
+    if meta.get("status") != "complete":
+        st.warning(
+            f"This run's status is {meta.get('status')!r}, not 'complete': its tables may be "
+            "partial.",
+            icon=":material/warning:",
+        )

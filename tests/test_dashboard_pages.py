@@ -1,0 +1,219 @@
+"""Every dashboard page through Streamlit's AppTest: widgets, interactions, readable errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import scenario_form
+from dashboard.widgets import ROOT_KEY
+from tests.conftest import ROOT, SMALL_TOKENS
+from tests.dashboard_runs import (
+    write_broken_runs,
+    write_ecosystem_run,
+    write_loop_run,
+    write_real_ecosystem_run,
+)
+
+APP = ROOT / "dashboard" / "app.py"
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> Path:
+    """A runs folder with two loop runs, a real ecosystem run and a synthetic one."""
+    root = tmp_path_factory.mktemp("runs")
+    write_loop_run(root / "loop_a", seed=3)
+    write_loop_run(root / "loop_b", seed=4)
+    write_real_ecosystem_run(root / "eco_real")
+    write_ecosystem_run(root / "eco_moat", holds_data=True)
+    return root
+
+
+def open_app(root: Path, page: str | None = None, **state) -> AppTest:
+    """The app on ``page`` with the runs folder ``root`` and extra session state, after a run."""
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.session_state[ROOT_KEY] = str(root)
+    for key, value in state.items():
+        at.session_state[key] = value
+    if page:
+        at.switch_page(page)
+    return at.run()
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def charts(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+
+
+def texts(elements) -> str:
+    return "\n".join(str(e.value) for e in elements)
+
+
+def test_runs_page_draws_a_loop_run_and_switches_metric(runs):
+    at = open_app(runs, run=str(runs / "loop_a"))
+    assert_clean(at)
+    assert at.title[0].value == "Runs"
+    assert len(at.metric) == 2  # one headline per strategy
+    assert len(charts(at)) == 3  # metric, AI share of training data, perplexity densities
+    assert "Excess cross-entropy (nats/token)" in json.dumps(charts(at)[0])
+    at.selectbox(key="runs_loop_metric").set_value("distinct_2").run()
+    assert_clean(at)
+    assert "Distinct bigrams" in json.dumps(charts(at)[0])
+    at.toggle(key="runs_loop_log").set_value(True).run()
+    assert_clean(at)
+    assert "symlog" in json.dumps(charts(at)[0])
+    at.button_group(key="runs_loop_strategy").set_value("accumulate").run()
+    assert_clean(at)
+    assert len(at.get("download_button")) >= 6  # shown data and whole tables, CSV and Parquet
+
+
+def test_runs_page_draws_a_real_ecosystem_run(runs):
+    at = open_app(runs, run=str(runs / "eco_real"))
+    assert_clean(at)
+    assert [m.label for m in at.metric][:3] == [
+        "AI share of new documents",
+        "AI share of the web",
+        "Active human authors",
+    ]
+    specs = json.dumps(charts(at))
+    assert len(charts(at)) == 4  # the web, authors, models, firms
+    for title in ("AI-made share of documents", "Step (months)", "Market share"):
+        assert title in specs
+    assert "Moat gap: not in this run" in texts(at.info)  # no data holders yet
+    at.selectbox(key="runs_eco_metric").set_value("tail_mass_ratio").run()
+    assert_clean(at)
+    assert "Tail mass ratio" in json.dumps(charts(at)[2])
+
+
+def test_runs_page_shows_the_moat_gap_when_firms_hold_data(runs):
+    at = open_app(runs, run=str(runs / "eco_moat"))
+    assert_clean(at)
+    assert "Moat gap: not in this run" not in texts(at.info)
+    assert "Moat gap" in json.dumps(charts(at)[-1])
+
+
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        ("corrupt_json", "run.json: corrupt"),
+        ("unknown_kind", "unknown run kind"),
+        ("bad_parquet", "steps.parquet: not readable Parquet"),
+        ("missing_table", "generations.parquet: missing"),
+    ],
+)
+def test_a_broken_run_folder_shows_a_message_not_a_traceback(tmp_path, broken, message):
+    folders = write_broken_runs(tmp_path)
+    at = open_app(tmp_path, run=str(folders[broken]))
+    assert_clean(at)
+    assert message in texts(at.error)
+
+
+def test_an_empty_runs_folder_says_how_to_make_a_run(tmp_path):
+    at = open_app(tmp_path / "nothing_here")
+    assert_clean(at)
+    assert "does not exist yet" in texts(at.info)
+    assert "ecosim run" in texts(at.info)
+
+
+def test_compare_page_puts_runs_on_one_chart_and_highlights_differences(runs):
+    chosen = [str(runs / "loop_a"), str(runs / "loop_b")]
+    at = open_app(runs, "app_pages/compare.py", compare_runs=chosen)
+    assert_clean(at)
+    specs = charts(at)
+    assert len(specs) == 2  # lines of both runs, bars of the differences
+    assert set(at.dataframe[0].value["run"]) == {"loop_a", "loop_b"}  # the chart's data
+    table = texts(at.table)
+    assert "badge[same]" in table and ("badge[better]" in table or "badge[worse]" in table)
+    at.selectbox(key="compare_baseline").set_value("loop_b").run()
+    assert_clean(at)
+    assert "**loop_b**" in texts(at.table)
+    at.multiselect(key="compare_series").set_value(["replace"]).run()
+    assert_clean(at)
+    assert "accumulate" not in texts(at.table)
+
+
+def test_compare_page_adds_the_web_for_ecosystem_runs(runs):
+    chosen = [str(runs / "eco_real"), str(runs / "eco_moat")]
+    at = open_app(runs, "app_pages/compare.py", compare_runs=chosen)
+    assert_clean(at)
+    assert at.selectbox(key="compare_step_metric").value == "ai_share_new"
+    at.multiselect(key="compare_runs").set_value(chosen[:1]).run()
+    assert "Pick two or more runs" in texts(at.info)
+
+
+def test_samples_page_shows_model_text_next_to_human_text(runs):
+    at = open_app(runs, "app_pages/samples.py", samples_run=str(runs / "loop_a"))
+    assert_clean(at)
+    last = texts(at.markdown)
+    assert "Human, topic" in last and "Model of generation 4" in last
+    at.select_slider(key="samples_generation").set_value(0).run()
+    assert_clean(at)
+    assert "Model of generation 0" in texts(at.markdown)
+    at.button_group(key="samples_view").set_value("Across generations").run()
+    assert_clean(at)
+    assert all(f"Generation {g}" in texts(at.markdown) for g in range(5))
+
+
+def test_samples_page_reads_ecosystem_trainers(runs):
+    at = open_app(runs, "app_pages/samples.py", samples_run=str(runs / "eco_moat"))
+    assert_clean(at)
+    at.selectbox(key="samples_series").set_value("beta").run()
+    assert "beta gen" in texts(at.markdown)
+
+
+def test_new_run_reports_bad_yaml_with_line_numbers_like_the_cli(tmp_path):
+    at = open_app(tmp_path, "app_pages/new_run.py")
+    assert_clean(at)
+    at.button_group(key="new_source").set_value("Paste YAML").run()
+    at.text_area(key="new_yaml").input(SMALL_TOKENS.replace("replicas: 3", "replicas: 0")).run()
+    assert_clean(at)
+    line = SMALL_TOKENS.splitlines().index("  replicas: 3") + 1
+    assert f"pasted YAML:{line}: loop.replicas: got 0" in texts(at.code)
+    assert "new_run_button" not in [b.key for b in at.button]  # nothing to run
+
+
+def test_new_run_reports_bad_widget_values_as_overrides(tmp_path):
+    at = open_app(tmp_path, "app_pages/new_run.py")
+    shipped = at.selectbox(key="new_scenario")
+    loop_tokens = next(o for o in shipped.options if o.endswith("loop_tokens.yaml"))
+    shipped.set_value(loop_tokens).run()
+    assert_clean(at)
+    assert at.number_input(key="new_knob_loop_generations").value == 20  # the file's value
+    gaussian = next(o for o in shipped.options if o.endswith("loop_gaussian.yaml"))
+    at.selectbox(key="new_scenario").set_value(gaussian).run()
+    assert at.number_input(key="new_knob_loop_generations").value == 2000  # follows the file
+    assert not at.warning
+    at.selectbox(key="new_scenario").set_value(loop_tokens).run()
+    at.multiselect(key="new_knob_loop_strategies").set_value([]).run()
+    assert "--set loop.strategies=[]: loop.strategies:" in texts(at.code)
+
+
+def test_new_run_runs_with_a_progress_bar_and_opens_the_result(tmp_path, monkeypatch):
+    reported = []
+    real_execute = scenario_form.execute
+
+    def spy(spec, scenario, progress):
+        return real_execute(spec, scenario, lambda n: reported.append(n) or progress(n))
+
+    monkeypatch.setattr(scenario_form, "execute", spy)
+    at = open_app(tmp_path, "app_pages/new_run.py")
+    at.button_group(key="new_source").set_value("Paste YAML").run()
+    at.text_area(key="new_yaml").input(SMALL_TOKENS).run()
+    at.number_input(key="new_knob_loop_replicas").set_value(2).run()
+    assert "loop.replicas=2" in texts(at.success)
+    at.text_input(key="new_out").input("fresh").run()
+    at.button(key="new_run_button").click().run()
+    assert_clean(at)
+    assert at.title[0].value == "Runs"  # the result is open
+    assert at.session_state["run"] == str(tmp_path / "fresh")
+    meta = json.loads((tmp_path / "fresh" / "run.json").read_text())
+    assert meta["overrides"] == ["loop.replicas=2"]
+    assert "Finished small_tokens" in texts(at.success)
+    assert sum(reported) == 2 * (4 + 1)  # the bar moved once per strategy and generation
+    assert len(charts(at)) == 3
