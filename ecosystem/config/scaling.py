@@ -1,0 +1,87 @@
+"""The ``kind: scaling`` scenario: a learner's test error against its training-set size T.
+
+Each training set mixes clean human data (a share π) with data sampled from a generator: the same
+learner fitted once on many human samples and sampled with ``decoding``, where top-k / top-p
+cut its tail. Dohmatob et al. (2024, "A Tale of Tails") show that the cut changes the scaling
+law: the error stops decaying and plateaus, unless clean data is mixed back in.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from ecosystem.config.base import Params, field_error
+from ecosystem.config.learners import LEARNER_MODALITY, DecodingParams, LearnerParams
+from ecosystem.config.truth import TruthParams
+
+TrainSize = Annotated[int, Field(ge=1, le=100_000_000)]
+RealFraction = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class ScalingParams(Params):
+    """The sweep: training sizes, shares of clean human data, replicas."""
+
+    train_sizes: list[TrainSize] = Field(
+        min_length=1,
+        description="T: training-set sizes of the curve (documents, vectors or rows; 1 to 1e8).",
+    )
+    real_fractions: list[RealFraction] = Field(
+        default_factory=lambda: [0.0, 1.0],
+        min_length=1,
+        description="π in [0, 1]: share of each training set that is clean human data (1: the "
+        "clean curve; 0: generator data only). One curve per value.",
+    )
+    generator_samples: int = Field(
+        100_000,
+        ge=2,
+        le=100_000_000,
+        description="Human samples the generator model is fitted on (its own finite sample "
+        "also cuts the tail).",
+    )
+    replicas: int = Field(
+        10, ge=1, le=100_000, description="R: independent training sets per (π, T)."
+    )
+    test_samples: int = Field(
+        2000, ge=1, le=10_000_000, description="Held-out human samples for evaluation."
+    )
+
+    @model_validator(mode="after")
+    def _unique(self) -> ScalingParams:
+        if len(set(self.train_sizes)) != len(self.train_sizes):
+            raise field_error("train_sizes", "train_sizes must not repeat")
+        if len(set(self.real_fractions)) != len(self.real_fractions):
+            raise field_error("real_fractions", "real_fractions must not repeat")
+        return self
+
+
+class ScalingScenario(Params):
+    """Scaling mode: test error against training size T on data from a generator model."""
+
+    kind: Literal["scaling"] = "scaling"
+    name: str = Field("scaling", min_length=1, description="Short name, used in outputs.")
+    description: str = ""
+    seed: int = Field(
+        0, ge=0, le=2**63 - 1, description="The run seed; every draw derives from it."
+    )
+    truth: TruthParams
+    learner: LearnerParams
+    decoding: DecodingParams = DecodingParams()
+    scaling: ScalingParams
+
+    @model_validator(mode="after")
+    def _compatible(self) -> ScalingScenario:
+        allowed = LEARNER_MODALITY[self.learner.kind]
+        if self.truth.modality not in allowed:
+            want = " or ".join(repr(m) for m in allowed)
+            raise field_error(
+                "learner.kind",
+                f"learner {self.learner.kind!r} needs truth.modality {want}, "
+                f"not {self.truth.modality!r}",
+            )
+        if self.truth.modality not in ("tokens", "text") and (
+            self.decoding.top_k is not None or self.decoding.top_p != 1.0
+        ):
+            raise field_error("decoding", "decoding.top_k and decoding.top_p apply to tokens only")
+        return self

@@ -1,0 +1,152 @@
+"""Scaling mode: a learner's test error against training size T on data from a generator model.
+
+The generator is the scenario's learner fitted once on ``generator_samples`` human samples; it
+samples with the scenario's decoding (top-k / top-p cut its tail). For every share π of clean
+human data and every size T, each replica trains a fresh model on round(πT) human samples plus
+T - round(πT) generator samples and is scored on held-out human data. Dohmatob et al. (2024):
+with the tail cut at rank k the error plateaus near the truth's mass beyond rank k, clean data
+keeps decaying as T^-(1 - 1/β), and a share of clean data restores the decay.
+
+Replica r's draws for curve i and size j come from their own streams (Stream.FRESH for human
+data, Stream.LOOP for generator data, Stream.LEARNER for fitting, indexed (r, i, j)), so results
+do not depend on how many replicas, sizes or shares run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from ecosystem.config.scaling import ScalingScenario
+from ecosystem.data import Data, Labeled, TokenDocs, Vectors
+from ecosystem.lab.loop import Progress
+from ecosystem.lab.pools import concat
+from ecosystem.learners import build_learner
+from ecosystem.metrics.vocabulary import training_counts, vocabulary_metrics
+from ecosystem.rng import ReplicaRNG, Stream
+from ecosystem.truth import build_truth
+
+HEADLINE_METRICS = ["unseen_mass", "excess_cross_entropy", "cross_entropy", "w2", "test_risk"]
+
+
+def run_scaling(scenario: ScalingScenario, progress: Progress | None = None) -> dict:
+    """Run every (π, T) point of ``scenario``.
+
+    Returns:
+        ``scaling``: one row per (real_fraction, train_size, replica) with ``train_ai_share``
+        and the learner's metrics (for count-based token models also ``unseen_mass`` and
+        ``unigram_collision``); ``generator``: the generator model's own metrics (one row).
+    """
+    seed, params = scenario.seed, scenario.scaling
+    truth = build_truth(scenario.truth, seed)
+    learner = build_learner(scenario.learner, truth, seed)
+    replicas = list(range(params.replicas))
+    draw_test = getattr(truth, "test_sample", truth.sample)
+    test = draw_test(
+        np.array([params.test_samples]), ReplicaRNG.for_replicas(seed, Stream.TEST, [0])
+    )
+    generator = learner.fit(
+        truth.sample(
+            np.array([params.generator_samples]),
+            ReplicaRNG.for_replicas(seed, Stream.INITIAL, [0]),
+        ),
+        ReplicaRNG.for_replicas(seed, Stream.LEARNER, [0]),
+    )
+    frames = []
+    for i, real_fraction in enumerate(params.real_fractions):
+        for j, size in enumerate(params.train_sizes):
+            n_human = round(real_fraction * size)
+            parts = []
+            if n_human:
+                rng = ReplicaRNG.for_replicas(seed, Stream.FRESH, replicas, i, j)
+                parts.append(truth.sample(np.full(len(replicas), n_human), rng))
+            if size > n_human:
+                rng = ReplicaRNG.for_replicas(seed, Stream.LOOP, replicas, i, j)
+                parts.append(_generate(generator, size - n_human, rng, scenario.decoding))
+            fit_rng = ReplicaRNG.for_replicas(seed, Stream.LEARNER, replicas, i, j)
+            fitted = learner.fit(concat(parts), fit_rng)
+            metrics = _metrics(fitted, test, truth, len(replicas))
+            frames.append(
+                pl.DataFrame(
+                    {
+                        "real_fraction": np.full(len(replicas), real_fraction),
+                        "train_size": np.full(len(replicas), size, dtype=np.int64),
+                        "replica": np.arange(len(replicas), dtype=np.int32),
+                        "train_ai_share": np.full(len(replicas), 1.0 - n_human / size),
+                        **{k: np.asarray(v, dtype=np.float64) for k, v in metrics.items()},
+                    }
+                )
+            )
+            if progress is not None:
+                progress(1)
+    generator_metrics = _metrics(generator, test, truth, 1)
+    return {
+        "scaling": pl.concat(frames, how="diagonal_relaxed"),
+        "generator": pl.DataFrame(
+            {
+                "train_size": [params.generator_samples],
+                **{k: np.asarray(v, dtype=np.float64) for k, v in generator_metrics.items()},
+            }
+        ),
+    }
+
+
+def _metrics(fitted, test: Data, truth, n_replicas: int) -> dict[str, np.ndarray]:
+    """The learner's metrics plus vocabulary metrics where they apply, (R,) arrays."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        metrics = dict(fitted.evaluate(test, truth))
+    counts = training_counts(fitted, truth)
+    if counts is not None:
+        metrics.update(vocabulary_metrics(*counts[:3], n_replicas, counts[3]))
+    return metrics
+
+
+def _generate(generator, n: int, rng: ReplicaRNG, decoding) -> Data:
+    """``n`` samples per replica from the one-replica ``generator``, replica r from ``rng[r]``."""
+    parts = [generator.sample(np.array([n]), ReplicaRNG([gen]), decoding) for gen in rng]
+    return _stack_replicas(parts)
+
+
+def _stack_replicas(parts: list[Data]) -> Data:
+    """One R-replica container from R one-replica containers (replica r = parts[r])."""
+    first = parts[0]
+    if isinstance(first, TokenDocs):
+        relabelled = [
+            TokenDocs(p.tokens, p.offsets, p.topics, np.full(p.n_docs, r, np.int32), len(parts))
+            for r, p in enumerate(parts)
+        ]
+        return TokenDocs.concat(relabelled)
+    if isinstance(first, Vectors):
+        return Vectors(np.concatenate([p.x for p in parts], axis=0))
+    if isinstance(first, Labeled):
+        return Labeled(
+            np.concatenate([p.X for p in parts], axis=0),
+            np.concatenate([p.y for p in parts], axis=0),
+        )
+    raise TypeError(f"cannot stack {type(first).__name__} by replica")
+
+
+def scaling_summary(scaling: pl.DataFrame) -> pl.DataFrame:
+    """Mean over replicas of the headline metrics per (real_fraction, train_size)."""
+    metrics = [m for m in HEADLINE_METRICS if m in scaling.columns]
+    return (
+        scaling.group_by("real_fraction", "train_size", maintain_order=True)
+        .agg(
+            pl.len().alias("replicas"),
+            pl.col("train_ai_share").mean(),
+            *[pl.col(m).mean() for m in metrics],
+        )
+        .sort("real_fraction", "train_size")
+    )
+
+
+def scaling_total(scenario: ScalingScenario) -> int:
+    """Units of progress of a run: one per (π, T) point."""
+    return len(scenario.scaling.real_fractions) * len(scenario.scaling.train_sizes)
+
+
+def folder_summary(folder: Path) -> pl.DataFrame:
+    """The terminal summary of a finished scaling run folder."""
+    return scaling_summary(pl.read_parquet(folder / "scaling.parquet"))
