@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from ecosystem.config.base import Params
+from ecosystem.config.transformer import TransformerParams
 
 
 class NgramParams(Params):
@@ -50,10 +51,18 @@ class LinearParams(Params):
 
 
 LearnerParams = Annotated[
-    NgramParams | GaussianParams | GMMParams | LinearParams, Field(discriminator="kind")
+    NgramParams | GaussianParams | GMMParams | LinearParams | TransformerParams,
+    Field(discriminator="kind"),
 ]
 
-LEARNER_MODALITY = {"ngram": "tokens", "gaussian": "vectors", "gmm": "vectors", "linear": "labeled"}
+LEARNER_MODALITY: dict[str, tuple[str, ...]] = {
+    "ngram": ("tokens",),
+    "gaussian": ("vectors",),
+    "gmm": ("vectors",),
+    "linear": ("labeled",),
+    "transformer": ("tokens", "text"),
+}
+"""The truth modalities each learner kind can learn."""
 
 
 class DecodingParams(Params):
@@ -68,7 +77,28 @@ class DecodingParams(Params):
     top_p: float = Field(
         1.0, gt=0.0, le=1.0, description="Nucleus: smallest set holding mass ≥ p (tokens only)."
     )
+    num_beams: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="Beam width (transformer only); > 1 is deterministic beam search, without "
+        "temperature, top_k, top_p (Shumailov et al.: 5).",
+    )
+    repetition_penalty: float = Field(
+        1.0,
+        gt=0.0,
+        le=100.0,
+        description="Penalise tokens already in the document: their positive logits are divided "
+        "and negative ones multiplied by this (CTRL; transformer only; 1: off; Shumailov et "
+        "al.: 3.0).",
+    )
 
     @property
     def is_plain(self) -> bool:
-        return self.temperature == 1.0 and self.top_k is None and self.top_p == 1.0
+        return (
+            self.temperature == 1.0
+            and self.top_k is None
+            and self.top_p == 1.0
+            and self.num_beams == 1
+            and self.repetition_penalty == 1.0
+        )

@@ -21,4 +21,8 @@ def build_learner(params, truth, seed: int):
         from ecosystem.learners.linear import LinearLearner
 
         return LinearLearner(params, truth)
+    if params.kind == "transformer":
+        from ecosystem.learners.transformer import TransformerLearner
+
+        return TransformerLearner(params, truth, seed)
     raise ValueError(f"unknown learner kind {params.kind!r}")

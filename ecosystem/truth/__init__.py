@@ -12,7 +12,7 @@ def build_truth(params: Any, seed: int) -> Any:
     """The truth described by ``params`` (dispatching on ``params.modality``).
 
     Args:
-        params: a TokensTruthParams, VectorsTruthParams or LabeledTruthParams.
+        params: a TokensTruthParams, VectorsTruthParams, LabeledTruthParams or TextTruthParams.
         seed: the run seed (tokens and labeled truths draw their structure from it).
 
     Raises:
@@ -26,6 +26,10 @@ def build_truth(params: Any, seed: int) -> Any:
         return VectorsTruth(params)
     if params.modality == "labeled":
         return LabeledTruth(params, seed)
+    if params.modality == "text":
+        from ecosystem.truth.text import TextTruth
+
+        return TextTruth(params, seed)
     raise ValueError(f"unknown truth modality {params.modality!r}")
 
 
