@@ -1,4 +1,4 @@
-"""The ``ecosim`` command line: run, validate, schema."""
+"""The ``ecosim`` command line: run, validate, schema, dashboard, reproduce."""
 
 from __future__ import annotations
 
@@ -102,6 +102,55 @@ def _print_summary(folder: Path, kind: str) -> None:
         table.add_row(*[f"{v:.4g}" if isinstance(v, float) else str(v) for v in row])
     out_console.print(table)
     out_console.print(f"run folder: {folder}", markup=False, highlight=False)
+
+
+@app.command()
+def dashboard(
+    runs: Annotated[Path, typer.Option(help="Folder searched for run folders.")] = Path("runs"),
+    port: Annotated[int, typer.Option(help="Port to serve on.", min=1, max=65535)] = 8501,
+    host: Annotated[
+        str, typer.Option(help="Address to bind; 127.0.0.1 keeps it on this machine.")
+    ] = "127.0.0.1",
+) -> None:
+    """Serve the Streamlit dashboard (runs, compare, samples, new run) at http://HOST:PORT."""
+    from dashboard.launch import serve
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err_console.print(f"warning: binding to {host} exposes the dashboard to the network")
+    out_console.print(
+        f"ecosim dashboard: http://{host}:{port} (runs folder: {runs}); Ctrl+C stops it",
+        markup=False,
+        highlight=False,
+    )
+    serve(runs, host, port)
+
+
+@app.command()
+def reproduce(
+    quick: Annotated[
+        bool, typer.Option("--quick", help="Test-size runs and tolerances (seconds, not minutes).")
+    ] = False,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Markdown file to write.")] = Path(
+        "docs/REPRODUCTIONS.md"
+    ),
+) -> None:
+    """Re-run the paper reproductions (scenarios/papers/) and write their table; exit 1 if a
+    row fails."""
+    from ecosystem.reproduce import collect, write_text
+
+    report = collect(quick, progress=lambda name: err_console.print(f"running {name}"))
+    write_text(out, report.markdown())
+    passed = len(report.outcomes) - len(report.failures)
+    out_console.print(
+        f"{passed} of {len(report.outcomes)} rows pass in {report.total_seconds:.0f} s; "
+        f"wrote {out}",
+        markup=False,
+        highlight=False,
+    )
+    for outcome in report.failures:
+        err_console.print(f"failed: {outcome.reproduction.key}", markup=False, highlight=False)
+    if report.failures:
+        raise typer.Exit(1)
 
 
 def main() -> None:

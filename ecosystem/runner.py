@@ -16,7 +16,10 @@ from ecosystem import __version__
 from ecosystem.config import load_scenario
 from ecosystem.config.schema import LoopScenario, Scenario
 from ecosystem.io import staging_dir, write_json, write_parquet
+from ecosystem.lab import scaling
 from ecosystem.lab.loop import Progress, run_loop
+from ecosystem.simulate import ecosystem_summary, run_ecosystem
+from ecosystem.simulate import progress_total as ecosystem_total
 from ecosystem.summary import loop_summary
 
 
@@ -87,6 +90,8 @@ def _loop_summary(folder: Path) -> pl.DataFrame:
 
 KINDS: dict[str, KindRunner] = {
     "loop": KindRunner(_loop_tables, _loop_total, _loop_summary),
+    "ecosystem": KindRunner(run_ecosystem, ecosystem_total, ecosystem_summary),
+    "scaling": KindRunner(scaling.run_scaling, scaling.scaling_total, scaling.folder_summary),
 }
 
 

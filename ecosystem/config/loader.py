@@ -220,7 +220,8 @@ def _problems(
     for err in exc.errors(include_url=False):
         path = _data_path(data, err["loc"])
         if err["type"] == "field_rule":
-            path = (*path, *err["ctx"]["field"].split("."))
+            parts = err["ctx"]["field"].split(".")
+            path = (*path, *(int(p) if p.isdigit() else p for p in parts))
         if err["type"] == "union_tag_invalid":
             disc = err.get("ctx", {}).get("discriminator", "").strip("'")
             path = (*path, disc) if disc else path

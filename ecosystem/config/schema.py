@@ -6,15 +6,19 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from ecosystem.config.base import Params
+from ecosystem.config.base import Params, field_error
+from ecosystem.config.ecosystem import EcosystemScenario
 from ecosystem.config.learners import (
     LEARNER_MODALITY,
     DecodingParams,
     LearnerParams,
 )
+from ecosystem.config.scaling import ScalingScenario
 from ecosystem.config.truth import TruthParams
 
-Strategy = Literal["replace", "accumulate", "accumulate_subsample", "fresh_fraction"]
+Strategy = Literal[
+    "replace", "accumulate", "accumulate_subsample", "fresh_fraction", "original_fraction"
+]
 
 
 class LoopParams(Params):
@@ -48,6 +52,13 @@ class LoopParams(Params):
         le=1.0,
         description="fresh_fraction: share of each generation's data that is fresh human data.",
     )
+    original_fraction: float = Field(
+        0.1,
+        ge=0.0,
+        le=1.0,
+        description="original_fraction: share of each generation's data drawn anew from "
+        "generation 0's human data (at most all of it; Shumailov et al.: 0.1).",
+    )
     subsample_budget: int | None = Field(
         None, ge=2, description="accumulate_subsample: training-set size (default: M0)."
     )
@@ -64,7 +75,7 @@ class LoopParams(Params):
     @model_validator(mode="after")
     def _unique(self) -> LoopParams:
         if len(set(self.strategies)) != len(self.strategies):
-            raise ValueError("strategies must not repeat")
+            raise field_error("strategies", "strategies must not repeat")
         return self
 
     def samples_at(self, generation: int) -> int:
@@ -90,6 +101,11 @@ class MetricsParams(Params):
     sample_texts: int = Field(
         5, ge=0, le=1000, description="Sample documents saved as text per generation (samples)."
     )
+    token_survival: bool = Field(
+        False,
+        description="Token models: record each token's first generation absent from the "
+        "training data, per replica (survival table; R x V rows per strategy).",
+    )
 
 
 class LoopScenario(Params):
@@ -109,21 +125,68 @@ class LoopScenario(Params):
 
     @model_validator(mode="after")
     def _compatible(self) -> LoopScenario:
-        want = LEARNER_MODALITY[self.learner.kind]
-        if want != self.truth.modality:
-            raise ValueError(
-                f"learner {self.learner.kind!r} needs truth.modality {want!r}, "
-                f"not {self.truth.modality!r}"
+        allowed = LEARNER_MODALITY[self.learner.kind]
+        if self.truth.modality not in allowed:
+            want = " or ".join(repr(m) for m in allowed)
+            raise field_error(
+                "learner.kind",
+                f"learner {self.learner.kind!r} needs truth.modality {want}, "
+                f"not {self.truth.modality!r}",
             )
-        if self.truth.modality != "tokens" and (
+        if self.truth.modality not in ("tokens", "text") and (
             self.decoding.top_k is not None or self.decoding.top_p != 1.0
         ):
-            raise ValueError("decoding.top_k and decoding.top_p apply to tokens only")
+            raise field_error("decoding", "decoding.top_k and decoding.top_p apply to tokens only")
+        _check_beams(self.decoding, self.learner.kind)
+        _check_sampling(self.loop, self.learner.kind)
         return self
 
 
-Scenario = LoopScenario
-SCENARIO_KINDS: dict[str, type[Params]] = {"loop": LoopScenario}
+STATISTICS_LEARNERS = ("gaussian", "linear")
+
+
+def _check_sampling(loop: LoopParams, learner_kind: str) -> None:
+    """``sampling: statistics`` needs a learner whose statistics have a known exact law."""
+    if loop.sampling != "statistics":
+        return
+    if learner_kind not in STATISTICS_LEARNERS:
+        raise field_error(
+            "loop.sampling",
+            f"'statistics' needs learner.kind in {STATISTICS_LEARNERS} "
+            f"(use 'explicit' or 'auto' for {learner_kind!r})",
+        )
+    for strategy in ("accumulate_subsample", "original_fraction"):
+        if strategy in loop.strategies:
+            raise field_error(
+                "loop.sampling",
+                f"'statistics' cannot subsample a pool: use 'auto' with {strategy} "
+                "(it draws explicit samples for that strategy)",
+            )
+
+
+def _check_beams(decoding: DecodingParams, learner_kind: str) -> None:
+    """Beam search and repetition penalty exist for the transformer only, beams without sampling."""
+    if learner_kind != "transformer" and (
+        decoding.num_beams != 1 or decoding.repetition_penalty != 1.0
+    ):
+        raise ValueError(
+            "decoding.num_beams and decoding.repetition_penalty need learner.kind 'transformer'"
+        )
+    if decoding.num_beams > 1 and (
+        decoding.temperature != 1.0 or decoding.top_k is not None or decoding.top_p != 1.0
+    ):
+        raise ValueError(
+            "decoding.num_beams > 1 is deterministic beam search: leave "
+            "temperature, top_k and top_p at their defaults"
+        )
+
+
+Scenario = LoopScenario | EcosystemScenario | ScalingScenario
+SCENARIO_KINDS: dict[str, type[Params]] = {
+    "loop": LoopScenario,
+    "ecosystem": EcosystemScenario,
+    "scaling": ScalingScenario,
+}
 
 
 def scenario_json_schema() -> dict[str, Any]:

@@ -6,7 +6,11 @@ assembled by the strategy from samples of generation g-1:
 - ``replace``: only the M_g fresh synthetic samples;
 - ``accumulate``: everything seen so far (human data of generation 0 plus all synthetic samples);
 - ``accumulate_subsample``: a uniform subsample of everything, of fixed size (the budget);
-- ``fresh_fraction``: round(f M_g) fresh human samples plus the rest synthetic.
+- ``fresh_fraction``: round(f M_g) fresh human samples plus the rest synthetic;
+- ``original_fraction``: round(f M_g) samples drawn anew each generation from generation 0's
+  human data (all of it when that is fewer) plus M_g - round(f M_g) synthetic ones: Shumailov et
+  al.'s "10% of the original data kept", or with all of it Alemohammad et al.'s synthetic
+  augmentation loop.
 
 Learners with additive sufficient statistics accumulate statistics instead of rows; with
 ``sampling: statistics`` they also draw the statistics of each synthetic sample directly from
@@ -28,7 +32,8 @@ from ecosystem.learners import build_learner
 from ecosystem.learners.base import StatsLearner, supports_stat_sampling
 from ecosystem.learners.gaussian import GaussianLearner
 from ecosystem.learners.gaussian_loop import gaussian_stat_loop
-from ecosystem.metrics.tokens import token_sample_metrics
+from ecosystem.metrics.tokens import sample_truth_nll, token_sample_metrics
+from ecosystem.metrics.vocabulary import TokenSurvival, training_counts, vocabulary_metrics
 from ecosystem.rng import ReplicaRNG, Stream
 from ecosystem.truth import build_truth
 
@@ -58,6 +63,7 @@ class LoopContext:
         self.generation0 = None
         self.sample_rows: list[pl.DataFrame] = []
         self.sequence_rows: list[pl.DataFrame] = []
+        self.survival: dict[str, TokenSurvival] = {}
 
     def rngs(self, stream: Stream, *index: int) -> ReplicaRNG:
         """Fresh per-replica generators of ``stream`` (restarted for every strategy)."""
@@ -65,7 +71,7 @@ class LoopContext:
 
     def use_statistics(self, strategy: str) -> bool:
         mode = self.loop.sampling
-        if mode == "explicit" or strategy == "accumulate_subsample":
+        if mode == "explicit" or strategy in ("accumulate_subsample", "original_fraction"):
             return False
         if not isinstance(self.learner, StatsLearner):
             return False
@@ -76,6 +82,7 @@ class LoopContext:
     ) -> dict[str, np.ndarray]:
         """Metrics of ``fitted`` (R,) arrays; for token models also records readable samples."""
         metrics = dict(fitted.evaluate(self.test, self.truth))
+        metrics.update(self._vocabulary(fitted, strategy, generation))
         if self.truth.modality in TOKEN_MODALITIES and metric_rng is not None:
             n = np.full(len(self.replicas), self.scenario.metrics.sample_size)
             samples = fitted.sample(n, metric_rng, self.scenario.decoding)
@@ -83,8 +90,23 @@ class LoopContext:
                 metrics.update(
                     token_sample_metrics(samples, self.truth, self.scenario.metrics.tail_mass)
                 )
+            if hasattr(self.truth, "log_prob"):
+                metrics["sample_truth_nll"] = sample_truth_nll(samples, self.truth)
             self._record_samples(fitted, samples, strategy, generation)
         return metrics
+
+    def _vocabulary(self, fitted, strategy: str, generation: int) -> dict[str, np.ndarray]:
+        """Vocabulary metrics of a count-based token model's training data (else nothing)."""
+        counts = training_counts(fitted, self.truth)
+        if counts is None:
+            return {}
+        replica, token, count, marginal = counts
+        if self.scenario.metrics.token_survival:
+            survival = self.survival.setdefault(
+                strategy, TokenSurvival(len(self.replicas), marginal)
+            )
+            survival.update(generation, replica, token)
+        return vocabulary_metrics(replica, token, count, len(self.replicas), marginal)
 
     def _record_samples(self, fitted, samples: TokenDocs, strategy: str, generation: int):
         """Keep replica 0's sample texts and their perplexity under the generation-0 model."""
@@ -141,7 +163,8 @@ def run_loop(scenario: LoopScenario, progress: Progress | None = None) -> dict[s
     Returns:
         ``generations``: one row per (strategy, replica, generation); for token models also
         ``samples`` (readable texts of replica 0 beside human texts of the same topic) and
-        ``sequences`` (each sampled document's perplexity under the generation-0 model).
+        ``sequences`` (each sampled document's perplexity under the generation-0 model), and with
+        ``metrics.token_survival`` ``survival`` (each token's extinction generation per replica).
     """
     ctx = LoopContext(scenario)
     frames = []
@@ -156,6 +179,8 @@ def run_loop(scenario: LoopScenario, progress: Progress | None = None) -> dict[s
         tables["samples"] = pl.concat(ctx.sample_rows)
     if ctx.sequence_rows:
         tables["sequences"] = pl.concat(ctx.sequence_rows)
+    if ctx.survival:
+        tables["survival"] = pl.concat([s.frame(name) for name, s in ctx.survival.items()])
     return tables
 
 
@@ -187,12 +212,21 @@ def _record(generation: int, n_replicas: int, size, ai_share, metrics) -> dict[s
 
 
 def _split(ctx: LoopContext, strategy: str, generation: int) -> tuple[int, int]:
-    """(synthetic, fresh human) samples for ``generation``."""
+    """(synthetic, human) samples for ``generation``; human ones are fresh or original."""
     m = ctx.loop.samples_at(generation)
-    if strategy == "fresh_fraction":
-        fresh = round(ctx.loop.fresh_fraction * m)
-        return m - fresh, fresh
-    return m, 0
+    share = {
+        "fresh_fraction": ctx.loop.fresh_fraction,
+        "original_fraction": ctx.loop.original_fraction,
+    }
+    human = round(share.get(strategy, 0.0) * m)
+    return m - human, human
+
+
+def _human(ctx: LoopContext, strategy: str, n: int, fresh_rng, sub_rng) -> Data:
+    """``n`` human samples per replica: fresh from the truth, or drawn from the original data."""
+    if strategy == "original_fraction":
+        return subsample(ctx.initial, _flags(ctx.initial, 0.0), n, sub_rng)[0]
+    return ctx.truth.sample(np.full(len(ctx.replicas), n), fresh_rng)
 
 
 def _explicit_loop(ctx: LoopContext, strategy: str, progress: Progress | None) -> list[dict]:
@@ -209,14 +243,14 @@ def _explicit_loop(ctx: LoopContext, strategy: str, progress: Progress | None) -
     records = [_record(0, R, _size(pool), 0.0, metrics)]
     _tick(progress)
     for g in range(1, ctx.loop.generations + 1):
-        n_syn, n_fresh = _split(ctx, strategy, g)
+        n_syn, n_human = _split(ctx, strategy, g)
         synthetic = fitted.sample(np.full(R, n_syn), loop_rng, decoding)
         parts, flags = [synthetic], [_flags(synthetic, 1.0)]
-        if n_fresh:
-            fresh = ctx.truth.sample(np.full(R, n_fresh), fresh_rng)
-            parts.append(fresh)
-            flags.append(_flags(fresh, 0.0))
-        if strategy in ("replace", "fresh_fraction"):
+        if n_human:
+            human = _human(ctx, strategy, n_human, fresh_rng, sub_rng)
+            parts.append(human)
+            flags.append(_flags(human, 0.0))
+        if strategy in ("replace", "fresh_fraction", "original_fraction"):
             train, train_ai = _merge(parts, flags)
             share = train_ai.mean() if train_ai.size else 0.0
             share = (

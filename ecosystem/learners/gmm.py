@@ -15,6 +15,7 @@ import numpy as np
 from scipy.special import logsumexp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture
+from threadpoolctl import threadpool_limits
 
 from ecosystem.config.learners import DecodingParams, GMMParams
 from ecosystem.data import Vectors
@@ -92,8 +93,9 @@ class GMMFitted:
         ``excess_cross_entropy`` its excess over the truth's own NLL of the same points (an
         estimate of KL(truth ‖ model)). ``w2``, ``sigma_ratio`` and ``mean_error`` compare the
         moment-matched Gaussian of each mixture (its overall mean and covariance) with the truth's
-        moments, as in ``gaussian_metrics``. ``min_component_var`` is the smallest component
-        variance (mean over dimensions): it goes to 0 as the mixture collapses.
+        moments, as in ``gaussian_metrics``. ``min_component_var`` and ``max_component_var``
+        are the smallest and largest component variance (mean over dimensions): they go to 0 as
+        the mixture collapses.
         """
         mean, cov = self.moments()
         metrics = gaussian_metrics(mean, cov, truth)
@@ -107,6 +109,7 @@ class GMMFitted:
             )
         variances = np.diagonal(self.covariances, axis1=-2, axis2=-1).mean(axis=-1)
         metrics["min_component_var"] = variances.min(axis=1)
+        metrics["max_component_var"] = variances.max(axis=1)
         return metrics
 
 
@@ -151,7 +154,9 @@ class GMMLearner:
                 random_state=int(gen.integers(2**32)),
                 **start,
             )
-            with warnings.catch_warnings():
+            # EM on d x d matrices gains nothing from BLAS threads, and their spin-waits cost
+            # 10x on a busy machine: one thread per fit.
+            with warnings.catch_warnings(), threadpool_limits(limits=1, user_api="blas"):
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 model.fit(x[r])
             weights[r], means[r] = model.weights_, model.means_

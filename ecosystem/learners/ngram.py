@@ -238,6 +238,20 @@ class NgramFitted:
                 out[r] = np.log((count + k) / (total + k * V))
         return out
 
+    def training_token_counts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """How often each token occurs in each replica's training data, summed over contexts.
+
+        Returns:
+            (replica, token, count): sparse int64, int64, float64 arrays sorted by
+            (replica, token), one entry per token present in a replica's training data.
+        """
+        space = self.learner.space
+        V = space.vocab_size
+        per_replica = space.size * V
+        keys = (self.stats.keys // per_replica) * V + self.stats.keys % V
+        keys, counts = sum_by_key(keys, self.stats.counts)
+        return keys // V, keys % V, counts
+
     def evaluate(self, test: TokenDocs, truth) -> dict[str, np.ndarray]:
         """Cross-entropy, perplexity and excess cross-entropy over the truth on ``test``."""
         ce = -self.log_prob(test).mean(axis=1)

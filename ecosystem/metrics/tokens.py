@@ -39,3 +39,17 @@ def token_sample_metrics(samples: TokenDocs, truth, tail_mass: float) -> dict[st
     with np.errstate(divide="ignore", invalid="ignore"):
         distinct_2 = distinct / n_bigrams
     return {"distinct_2": distinct_2, "entropy": entropy, "tail_mass_ratio": tail_ratio}
+
+
+def sample_truth_nll(samples: TokenDocs, truth) -> np.ndarray:
+    """Mean negative log-probability (nats per token) of sampled tokens under the truth.
+
+    A precision-like quality of a model's text: how plausible the truth finds what the model
+    writes (lower is more plausible). A model that keeps only its likeliest continuations
+    scores well here while its diversity (``entropy``, ``distinct_2``) falls.
+    """
+    rep_tok = np.repeat(samples.replica.astype(np.int64), samples.lengths)
+    nll = np.bincount(rep_tok, weights=-truth.log_prob(samples), minlength=samples.n_replicas)
+    tokens = np.bincount(rep_tok, minlength=samples.n_replicas).astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return nll / tokens
