@@ -8,18 +8,22 @@ offending field, e.g. ``trainers.2.company``.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from ecosystem.config.base import Params
 from ecosystem.config.learners import DecodingParams, NgramParams
+from ecosystem.config.transformer import TransformerParams
 from ecosystem.config.truth import TokensTruthParams
 from ecosystem.config.world import AuthorsParams, FarmsParams, OptOutParams, WebParams
 
 # The data strategies of DESIGN.md (the same four as loop mode's).
 TrainerStrategy = Literal["replace", "accumulate", "accumulate_subsample", "fresh_fraction"]
+
+
+TokenLearnerParams = Annotated[NgramParams | TransformerParams, Field(discriminator="kind")]
 
 
 class CompanyParams(Params):
@@ -113,7 +117,11 @@ class TrainerParams(Params):
         description="scratch: fit each generation anew; continue: start from the previous "
         "generation (n-grams: keep its counts and add the new data's).",
     )
-    learner: NgramParams = Field(NgramParams(), description="The token model it trains.")
+    learner: TokenLearnerParams = Field(
+        NgramParams(),
+        description="The token model it trains: an n-gram (kind: ngram) or a causal "
+        "transformer language model (kind: transformer).",
+    )
     decoding: DecodingParams = Field(
         DecodingParams(),
         description="How its deployed model writes documents (where the tail gets cut).",
