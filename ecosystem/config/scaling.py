@@ -13,7 +13,8 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from ecosystem.config.base import Params, field_error
-from ecosystem.config.learners import LEARNER_MODALITY, DecodingParams, LearnerParams
+from ecosystem.config.learners import DecodingParams, LearnerParams
+from ecosystem.config.rules import check_learner_and_decoding
 from ecosystem.config.truth import TruthParams
 
 TrainSize = Annotated[int, Field(ge=1, le=100_000_000)]
@@ -72,16 +73,5 @@ class ScalingScenario(Params):
 
     @model_validator(mode="after")
     def _compatible(self) -> ScalingScenario:
-        allowed = LEARNER_MODALITY[self.learner.kind]
-        if self.truth.modality not in allowed:
-            want = " or ".join(repr(m) for m in allowed)
-            raise field_error(
-                "learner.kind",
-                f"learner {self.learner.kind!r} needs truth.modality {want}, "
-                f"not {self.truth.modality!r}",
-            )
-        if self.truth.modality not in ("tokens", "text") and (
-            self.decoding.top_k is not None or self.decoding.top_p != 1.0
-        ):
-            raise field_error("decoding", "decoding.top_k and decoding.top_p apply to tokens only")
+        check_learner_and_decoding(self.truth.modality, self.learner.kind, self.decoding)
         return self

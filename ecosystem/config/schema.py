@@ -9,10 +9,10 @@ from pydantic import Field, model_validator
 from ecosystem.config.base import Params, field_error
 from ecosystem.config.ecosystem import EcosystemScenario
 from ecosystem.config.learners import (
-    LEARNER_MODALITY,
     DecodingParams,
     LearnerParams,
 )
+from ecosystem.config.rules import check_learner_and_decoding
 from ecosystem.config.scaling import ScalingScenario
 from ecosystem.config.truth import TruthParams
 
@@ -125,19 +125,7 @@ class LoopScenario(Params):
 
     @model_validator(mode="after")
     def _compatible(self) -> LoopScenario:
-        allowed = LEARNER_MODALITY[self.learner.kind]
-        if self.truth.modality not in allowed:
-            want = " or ".join(repr(m) for m in allowed)
-            raise field_error(
-                "learner.kind",
-                f"learner {self.learner.kind!r} needs truth.modality {want}, "
-                f"not {self.truth.modality!r}",
-            )
-        if self.truth.modality not in ("tokens", "text") and (
-            self.decoding.top_k is not None or self.decoding.top_p != 1.0
-        ):
-            raise field_error("decoding", "decoding.top_k and decoding.top_p apply to tokens only")
-        _check_beams(self.decoding, self.learner.kind)
+        check_learner_and_decoding(self.truth.modality, self.learner.kind, self.decoding)
         _check_sampling(self.loop, self.learner.kind)
         return self
 
@@ -162,23 +150,6 @@ def _check_sampling(loop: LoopParams, learner_kind: str) -> None:
                 f"'statistics' cannot subsample a pool: use 'auto' with {strategy} "
                 "(it draws explicit samples for that strategy)",
             )
-
-
-def _check_beams(decoding: DecodingParams, learner_kind: str) -> None:
-    """Beam search and repetition penalty exist for the transformer only, beams without sampling."""
-    if learner_kind != "transformer" and (
-        decoding.num_beams != 1 or decoding.repetition_penalty != 1.0
-    ):
-        raise ValueError(
-            "decoding.num_beams and decoding.repetition_penalty need learner.kind 'transformer'"
-        )
-    if decoding.num_beams > 1 and (
-        decoding.temperature != 1.0 or decoding.top_k is not None or decoding.top_p != 1.0
-    ):
-        raise ValueError(
-            "decoding.num_beams > 1 is deterministic beam search: leave "
-            "temperature, top_k and top_p at their defaults"
-        )
 
 
 Scenario = LoopScenario | EcosystemScenario | ScalingScenario
