@@ -13,9 +13,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from ecosystem.config.base import Params, field_error
-from ecosystem.config.learners import DecodingParams, LearnerParams
-from ecosystem.config.rules import check_learner_and_decoding
-from ecosystem.config.truth import TruthParams
+from ecosystem.config.experiment import LearnerExperiment
 
 TrainSize = Annotated[int, Field(ge=1, le=100_000_000)]
 RealFraction = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -57,21 +55,9 @@ class ScalingParams(Params):
         return self
 
 
-class ScalingScenario(Params):
+class ScalingScenario(LearnerExperiment):
     """Scaling mode: test error against training size T on data from a generator model."""
 
     kind: Literal["scaling"] = "scaling"
     name: str = Field("scaling", min_length=1, description="Short name, used in outputs.")
-    description: str = ""
-    seed: int = Field(
-        0, ge=0, le=2**63 - 1, description="The run seed; every draw derives from it."
-    )
-    truth: TruthParams
-    learner: LearnerParams
-    decoding: DecodingParams = DecodingParams()
     scaling: ScalingParams
-
-    @model_validator(mode="after")
-    def _compatible(self) -> ScalingScenario:
-        check_learner_and_decoding(self.truth.modality, self.learner.kind, self.decoding)
-        return self

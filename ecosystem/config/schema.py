@@ -8,13 +8,8 @@ from pydantic import Field, model_validator
 
 from ecosystem.config.base import Params, field_error
 from ecosystem.config.ecosystem import EcosystemScenario
-from ecosystem.config.learners import (
-    DecodingParams,
-    LearnerParams,
-)
-from ecosystem.config.rules import check_learner_and_decoding
+from ecosystem.config.experiment import LearnerExperiment
 from ecosystem.config.scaling import ScalingScenario
-from ecosystem.config.truth import TruthParams
 
 Strategy = Literal[
     "replace", "accumulate", "accumulate_subsample", "fresh_fraction", "original_fraction"
@@ -108,24 +103,16 @@ class MetricsParams(Params):
     )
 
 
-class LoopScenario(Params):
+class LoopScenario(LearnerExperiment):
     """Lab mode: the papers' single-trainer fit -> sample -> refit experiments."""
 
     kind: Literal["loop"] = "loop"
     name: str = Field("loop", min_length=1, description="Short name, used in outputs.")
-    description: str = ""
-    seed: int = Field(
-        0, ge=0, le=2**63 - 1, description="The run seed; every draw derives from it."
-    )
-    truth: TruthParams
-    learner: LearnerParams
-    decoding: DecodingParams = DecodingParams()
     loop: LoopParams = LoopParams()
     metrics: MetricsParams = MetricsParams()
 
     @model_validator(mode="after")
-    def _compatible(self) -> LoopScenario:
-        check_learner_and_decoding(self.truth.modality, self.learner.kind, self.decoding)
+    def _sampling(self) -> LoopScenario:
         _check_sampling(self.loop, self.learner.kind)
         return self
 
