@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from ecosystem.config.base import Params
+from ecosystem.config.base import Params, field_error
 
 
 class TextTruthParams(Params):
@@ -62,16 +62,20 @@ class TextTruthParams(Params):
     def _source(self) -> TextTruthParams:
         if self.source == "folder":
             if self.path is None:
-                raise ValueError("source 'folder' needs path: a folder of .txt files")
+                raise field_error("path", "source 'folder' needs path: a folder of .txt files")
             folder = Path(self.path).expanduser()
             if not folder.is_dir():
-                raise ValueError(f"path {self.path!r} is not a folder")
+                raise field_error("path", f"{self.path!r} is not a folder")
             if not any(folder.rglob("*.txt")):
-                raise ValueError(f"path {self.path!r} holds no .txt files")
+                raise field_error("path", f"{self.path!r} holds no .txt files")
         elif self.path is not None:
-            raise ValueError("path applies to source 'folder' only")
+            raise field_error("path", "applies to source 'folder' only")
         if self.source == "hf" and not self.hf_dataset:
-            raise ValueError("source 'hf' needs hf_dataset (e.g. wikitext) and usually hf_config")
+            raise field_error(
+                "hf_dataset", "source 'hf' needs hf_dataset (e.g. wikitext) and usually hf_config"
+            )
         if self.tokenizer == "pretrained" and not self.tokenizer_path:
-            raise ValueError("tokenizer 'pretrained' needs tokenizer_path (folder or hub id)")
+            raise field_error(
+                "tokenizer_path", "tokenizer 'pretrained' needs tokenizer_path (folder or hub id)"
+            )
         return self

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from ecosystem.config.base import Params
+from ecosystem.config.base import Params, field_error
 
 ARCHITECTURE_FIELDS = ("n_layer", "n_head", "n_embd", "dropout")
 
@@ -95,10 +95,13 @@ class TransformerParams(Params):
         if self.pretrained is not None:
             given = [f for f in ARCHITECTURE_FIELDS if f in self.model_fields_set]
             if given:
-                raise ValueError(
+                raise field_error(
+                    given[0],
                     f"{', '.join(given)} apply to models built from scratch; a pretrained model "
-                    "keeps its own architecture (drop them or drop pretrained)"
+                    "keeps its own architecture (drop them or drop pretrained)",
                 )
         elif self.n_embd % self.n_head:
-            raise ValueError(f"n_embd ({self.n_embd}) must be divisible by n_head ({self.n_head})")
+            raise field_error(
+                "n_embd", f"n_embd ({self.n_embd}) must be divisible by n_head ({self.n_head})"
+            )
         return self
