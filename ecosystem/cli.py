@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from ecosystem.config import load_scenario, scenario_json_schema
-from ecosystem.errors import ScenarioError
+from ecosystem.errors import RunSetupError, ScenarioError
 from ecosystem.runner import RunSpec, execute, progress_total, summarize
 
 app = typer.Typer(
@@ -89,7 +89,11 @@ def run(
         transient=True,
     ) as bar:
         task = bar.add_task(resolved.name, total=progress_total(resolved))
-        folder = execute(spec, resolved, lambda n: bar.advance(task, n))
+        try:
+            folder = execute(spec, resolved, lambda n: bar.advance(task, n))
+        except RunSetupError as exc:
+            bar.stop()
+            _fail([f"{spec.scenario_path}: cannot run here: {exc}"])
     _print_summary(folder, resolved.kind)
 
 

@@ -37,3 +37,8 @@ class ScenarioError(Exception):
 
 class RunDirError(Exception):
     """A run folder is missing, incomplete or corrupt."""
+
+
+class RunSetupError(Exception):
+    """A valid scenario that cannot run here: a missing device, package, dataset or model, or
+    data too small for the requested shapes. The message says which field to change."""

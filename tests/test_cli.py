@@ -127,3 +127,18 @@ def test_console_script_runs_quietly_without_tty(small_tokens_yaml, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""  # no progress bar when not a terminal
     assert "run folder" in proc.stdout
+
+
+def test_a_run_that_cannot_start_here_exits_2_and_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "datasets", None)  # the optional package is missing
+    scenario = tmp_path / "hf.yaml"
+    scenario.write_text(
+        "kind: loop\n"
+        "truth: {modality: text, source: hf, hf_dataset: wikitext, hf_config: wikitext-2-raw-v1}\n"
+        "learner: {kind: transformer}\n"
+    )
+    out = tmp_path / "run"
+    res = runner.invoke(app, ["run", str(scenario), "--out", str(out)])
+    assert res.exit_code == 2, res.output
+    assert f"{scenario}: cannot run here: truth.source 'hf' needs" in res.output
+    assert not out.exists()

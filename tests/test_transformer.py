@@ -13,6 +13,7 @@ import torch
 from ecosystem.config.learners import DecodingParams, TransformerParams
 from ecosystem.config.truth import TokensTruthParams
 from ecosystem.data import TokenDocs
+from ecosystem.errors import RunSetupError
 from ecosystem.learners import build_learner
 from ecosystem.learners.transformer import TransformerFitted, TransformerLearner
 from ecosystem.rng import ReplicaRNG, Stream
@@ -244,12 +245,12 @@ def test_prompts_condition_samples_on_training_text(truth):
 
 def test_sampling_past_the_context_is_a_clear_error(truth):
     fitted = fit(truth, human(truth, 20), max_steps=1, block_size=8)
-    with pytest.raises(ValueError, match="block_size"):
+    with pytest.raises(RunSetupError, match="block_size"):
         fitted.sample(np.array([3]), rngs(Stream.LOOP), DecodingParams())
 
 
 def test_cuda_request_without_cuda_is_a_clear_error(truth):
     if torch.cuda.is_available():
         pytest.skip("a CUDA device is present")
-    with pytest.raises(RuntimeError, match="no CUDA device"):
+    with pytest.raises(RunSetupError, match="no CUDA device"):
         TransformerLearner(TransformerParams(**{**TINY, "device": "cuda"}), truth)

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from ecosystem.config.learners import DecodingParams, TransformerParams
 from ecosystem.config.text import TextTruthParams
 from ecosystem.config.truth import TokensTruthParams
+from ecosystem.errors import RunSetupError
 from ecosystem.learners.transformer import TransformerLearner
 from ecosystem.rng import ReplicaRNG, Stream
 from ecosystem.truth.text import TextTruth
@@ -101,19 +102,19 @@ def test_pretrained_tokenizer_and_model_fine_tune_sample_and_score(local_model, 
 
 def test_pretrained_model_with_too_small_a_vocabulary_is_refused(local_model):
     truth = TokensTruth(TokensTruthParams(vocab_size=5000, topics=1), seed=0)
-    with pytest.raises(RuntimeError, match="token embeddings"):
+    with pytest.raises(RunSetupError, match="token embeddings"):
         learner_for(truth, local_model)
 
 
 def test_pretrained_context_bounds_block_size(local_model):
     truth = TokensTruth(TokensTruthParams(vocab_size=50, topics=1), seed=0)
-    with pytest.raises(RuntimeError, match="exceeds the context"):
+    with pytest.raises(RunSetupError, match="exceeds the context"):
         learner_for(truth, local_model, block_size=65)
 
 
 def test_missing_pretrained_model_is_a_clear_error(tmp_path):
     truth = TokensTruth(TokensTruthParams(vocab_size=50, topics=1), seed=0)
-    with pytest.raises(RuntimeError, match="learner.pretrained"):
+    with pytest.raises(RunSetupError, match="learner.pretrained"):
         learner_for(truth, tmp_path / "no_such_model")
 
 

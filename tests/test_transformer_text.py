@@ -18,6 +18,7 @@ from ecosystem.cli import app
 from ecosystem.config import load_scenario
 from ecosystem.config.text import TextTruthParams
 from ecosystem.corpora import corpus_folder
+from ecosystem.errors import RunSetupError
 from ecosystem.lab.loop import run_loop
 from ecosystem.rng import ReplicaRNG, Stream
 from ecosystem.truth import build_truth
@@ -135,7 +136,7 @@ def test_bad_text_sources_are_validation_errors(tmp_path):
 def test_hf_source_without_datasets_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "datasets", None)  # import datasets -> ImportError
     params = TextTruthParams(source="hf", hf_dataset="wikitext", hf_config="wikitext-2-raw-v1")
-    with pytest.raises(RuntimeError, match=r"pip install 'ecosim\[hf\]'"):
+    with pytest.raises(RunSetupError, match=r"pip install 'ecosim\[hf\]'"):
         TextTruth(params)
 
 
@@ -171,7 +172,7 @@ def test_hf_source_failure_names_the_dataset(monkeypatch):
 
     monkeypatch.setitem(sys.modules, "datasets", types.SimpleNamespace(load_dataset=load_dataset))
     params = TextTruthParams(source="hf", hf_dataset="wikitext", hf_config="wikitext-2-raw-v1")
-    with pytest.raises(RuntimeError, match="'wikitext/wikitext-2-raw-v1' split 'train'"):
+    with pytest.raises(RunSetupError, match="'wikitext/wikitext-2-raw-v1' split 'train'"):
         TextTruth(params)
 
 

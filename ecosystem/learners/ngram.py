@@ -19,6 +19,7 @@ import numpy as np
 
 from ecosystem.config.learners import DecodingParams, NgramParams
 from ecosystem.data import TokenDocs
+from ecosystem.errors import RunSetupError
 from ecosystem.learners.sparse import search, segment_starts, sum_by_key
 from ecosystem.rng import ReplicaRNG
 
@@ -113,7 +114,7 @@ class NgramLearner:
         """Counts of ``data`` (all replicas at once: one bincount or sort)."""
         V, C = self.vocab_size, self.space.size
         if data.n_replicas * C * V >= 2**62:
-            raise ValueError("n-gram key space too large: lower vocab_size, order or replicas")
+            raise RunSetupError("n-gram key space too large: lower vocab_size, order or replicas")
         keys = self.space.contexts(data)
         if data.n_replicas > 1:
             keys += np.repeat(data.replica.astype(np.int64) * C, data.lengths)

@@ -26,6 +26,7 @@ import torch
 from ecosystem.config.learners import DecodingParams
 from ecosystem.config.transformer import TransformerParams
 from ecosystem.data import TokenDocs
+from ecosystem.errors import RunSetupError
 from ecosystem.learners.transformer_data import TokenSpace, split_pieces
 from ecosystem.learners.transformer_sample import (
     DocumentLaws,
@@ -73,13 +74,13 @@ class TransformerLearner:
                 name, dtype=torch.float32, weights_only=True
             )
         except OSError as exc:
-            raise RuntimeError(
+            raise RunSetupError(
                 f"learner.pretrained {name!r}: not a local model folder and not reachable on "
                 f"the Hugging Face hub (offline?): {exc}"
             ) from exc
         n_embeddings = model.get_input_embeddings().num_embeddings
         if self.truth_vocab > n_embeddings:
-            raise RuntimeError(
+            raise RunSetupError(
                 f"learner.pretrained {name!r} has {n_embeddings} token embeddings but the truth "
                 f"has {self.truth_vocab} tokens: use truth.tokenizer 'pretrained' with this model"
             )
@@ -101,7 +102,7 @@ class TransformerLearner:
             config, "max_position_embeddings", params.block_size
         )
         if params.block_size > max_context:
-            raise RuntimeError(
+            raise RunSetupError(
                 f"learner.block_size {params.block_size} exceeds the context of "
                 f"{params.pretrained!r} ({max_context} tokens)"
             )

@@ -17,6 +17,7 @@ import torch
 
 from ecosystem.config.learners import DecodingParams
 from ecosystem.data import TokenDocs
+from ecosystem.errors import RunSetupError
 from ecosystem.learners.transformer_data import TokenSpace
 from ecosystem.truth.text import block_indices
 
@@ -96,7 +97,7 @@ def plan_documents(
         topics = rng.choice(topic_law.shape[0], size=n, p=topic_law) if per_topic else 0 * lengths
     longest = 1 + int(prompt_lengths.max(initial=0)) + int(lengths.max(initial=0))
     if longest > space.max_positions:
-        raise ValueError(
+        raise RunSetupError(
             f"sampling needs {longest} positions (start + prompt + document) but the model "
             f"has {space.max_positions} (raise learner.block_size or shorten prompts)"
         )

@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 
 from ecosystem.config.transformer import TransformerParams
+from ecosystem.errors import RunSetupError
 from ecosystem.learners.transformer_data import Pieces, scoring_batches, training_batches
 
 IGNORE = -100
@@ -31,7 +32,7 @@ def resolve_device(choice: str) -> torch.device:
     if choice == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if choice == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError("learner.device 'cuda': no CUDA device is available (use 'auto')")
+        raise RunSetupError("learner.device 'cuda': no CUDA device is available (use 'auto')")
     return torch.device(choice)
 
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from ecosystem.config.text import TextTruthParams
 from ecosystem.corpora import corpus_folder
+from ecosystem.errors import RunSetupError
 
 
 class TextTokenizer(Protocol):
@@ -59,7 +60,7 @@ def _read_hf(params: TextTruthParams) -> tuple[list[str], list[str]]:
     try:
         import datasets
     except ImportError:
-        raise RuntimeError(
+        raise RunSetupError(
             "truth.source 'hf' needs the optional package `datasets`: "
             "pip install 'ecosim[hf]' (or use source 'folder' with local .txt files)"
         ) from None
@@ -70,7 +71,7 @@ def _read_hf(params: TextTruthParams) -> tuple[list[str], list[str]]:
             data = datasets.load_dataset(params.hf_dataset, params.hf_config, split=split)
             column = data[params.hf_text_column]
         except Exception as exc:  # network, unknown id, split or column: all one message
-            raise RuntimeError(
+            raise RunSetupError(
                 f"truth: could not load Hugging Face dataset {name!r} split {split!r} "
                 f"column {params.hf_text_column!r} (is the network reachable, or the dataset "
                 f"in the local cache?): {exc}"
@@ -123,7 +124,7 @@ class PretrainedTokenizer:
         try:
             self._tok = AutoTokenizer.from_pretrained(name)
         except OSError as exc:
-            raise RuntimeError(
+            raise RunSetupError(
                 f"truth.tokenizer_path {name!r}: not a local tokenizer folder and not reachable "
                 f"on the Hugging Face hub: {exc}"
             ) from exc

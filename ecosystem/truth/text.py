@@ -16,6 +16,7 @@ import numpy as np
 
 from ecosystem.config.text import TextTruthParams
 from ecosystem.data import TokenDocs
+from ecosystem.errors import RunSetupError
 from ecosystem.rng import ReplicaRNG
 from ecosystem.truth.corpus import build_tokenizer, read_corpus
 
@@ -48,7 +49,7 @@ class TextTruth:
         self.test_blocks = _blocks(self.tokenizer.encode(test_texts), length)
         for split, blocks in (("training", self.train_blocks), ("test", self.test_blocks)):
             if len(blocks) == 0:
-                raise ValueError(
+                raise RunSetupError(
                     f"truth: the {split} split holds fewer than block_length={length} tokens "
                     "(use a larger corpus, a larger test_fraction or shorter blocks)"
                 )
