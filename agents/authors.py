@@ -23,9 +23,9 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from ecosystem.buffers import Column
 from ecosystem.config.world import AuthorsParams
-from ecosystem.publish import HUMAN, PublishRequests
+from ecosystem.core.buffers import Column
+from ecosystem.world.publish import HUMAN, PublishRequests
 
 NO_PRODUCT = -1
 

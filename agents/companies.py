@@ -5,8 +5,8 @@ from __future__ import annotations
 import mesa
 
 from ecosystem.config.ecosystem import CompanyParams
-from ecosystem.data import TokenDocs
-from ecosystem.market import Deployment
+from ecosystem.core.data import TokenDocs
+from ecosystem.world.market import Deployment
 
 
 class Company(mesa.Agent):

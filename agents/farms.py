@@ -6,8 +6,8 @@ import mesa
 import numpy as np
 
 from ecosystem.config.world import FarmsParams
-from ecosystem.publish import PublishRequests
-from ecosystem.streams import Draw, draws
+from ecosystem.world.publish import PublishRequests
+from ecosystem.world.streams import Draw, draws
 
 FARM_AUTHOR = -1
 

@@ -6,14 +6,14 @@ import mesa
 import numpy as np
 
 from ecosystem.config.ecosystem import TrainerParams
-from ecosystem.content import Origin
-from ecosystem.crawl import crawl
+from ecosystem.core.rng import ReplicaRNG
 from ecosystem.learners import build_learner
-from ecosystem.market import Deployment
 from ecosystem.metrics.tokens import token_sample_metrics
-from ecosystem.rng import ReplicaRNG
-from ecosystem.streams import Draw, draws
-from ecosystem.trainsets import TrainingData
+from ecosystem.world.content import Origin
+from ecosystem.world.crawl import crawl
+from ecosystem.world.market import Deployment
+from ecosystem.world.streams import Draw, draws
+from ecosystem.world.trainsets import TrainingData
 
 
 class ModelTrainer(mesa.Agent):

@@ -43,7 +43,7 @@ VARIANTS = {
 def one_run(variant: str) -> dict[str, float]:
     """Run one variant in this process; returns its timings and sizes."""
     from ecosystem.config import load_scenario
-    from ecosystem.model import EcosystemModel
+    from ecosystem.world.model import EcosystemModel
 
     scenario = load_scenario(BASELINE, VARIANTS[variant])
     cpu0, t0 = _cpu_seconds(), time.perf_counter()

@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import save  # noqa: E402
 
 from ecosystem.config.truth import VectorsTruthParams  # noqa: E402
+from ecosystem.core.rng import ReplicaRNG, Stream  # noqa: E402
 from ecosystem.learners.gaussian_loop import gaussian_stat_loop  # noqa: E402
-from ecosystem.rng import ReplicaRNG, Stream  # noqa: E402
 from ecosystem.truth import VectorsTruth  # noqa: E402
 
 

@@ -24,8 +24,8 @@ from common import best_of, save  # noqa: E402
 
 from ecosystem.config.learners import DecodingParams, LinearParams  # noqa: E402
 from ecosystem.config.truth import LabeledTruthParams  # noqa: E402
+from ecosystem.core.rng import ReplicaRNG, Stream  # noqa: E402
 from ecosystem.learners.linear import LinearLearner, presample_noise  # noqa: E402
-from ecosystem.rng import ReplicaRNG, Stream  # noqa: E402
 from ecosystem.truth import LabeledTruth  # noqa: E402
 
 PLAIN = DecodingParams()

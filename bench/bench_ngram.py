@@ -21,9 +21,9 @@ from common import best_of, save  # noqa: E402
 
 from ecosystem.config.learners import DecodingParams, NgramParams  # noqa: E402
 from ecosystem.config.truth import TokensTruthParams  # noqa: E402
-from ecosystem.data import TokenDocs  # noqa: E402
+from ecosystem.core.data import TokenDocs  # noqa: E402
+from ecosystem.core.rng import ReplicaRNG, Stream  # noqa: E402
 from ecosystem.learners.ngram import NgramLearner  # noqa: E402
-from ecosystem.rng import ReplicaRNG, Stream  # noqa: E402
 from ecosystem.truth.tokens import TokensTruth  # noqa: E402
 
 DOC_LENGTH = 64

@@ -28,9 +28,9 @@ from common import save  # noqa: E402
 
 from ecosystem.config.learners import TransformerParams  # noqa: E402
 from ecosystem.config.truth import TokensTruthParams  # noqa: E402
+from ecosystem.core.rng import ReplicaRNG, Stream  # noqa: E402
 from ecosystem.learners.transformer import TransformerLearner  # noqa: E402
 from ecosystem.learners.transformer_train import make_optimizer  # noqa: E402
-from ecosystem.rng import ReplicaRNG, Stream  # noqa: E402
 from ecosystem.truth.tokens import TokensTruth  # noqa: E402
 
 DOC_LENGTH = 64

@@ -20,7 +20,7 @@ import streamlit as st
 
 from dashboard import summaries
 from dashboard.launch import ROOT_ENV
-from ecosystem.errors import RunDirError
+from ecosystem.core.errors import RunDirError
 
 RUN_FILE = "run.json"
 DEFAULT_ROOT = "runs"

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 import ecosystem
 from ecosystem.config import load_scenario, validate_text
 from ecosystem.config.schema import SCENARIO_KINDS, Scenario
-from ecosystem.errors import ScenarioError
+from ecosystem.core.errors import ScenarioError
 from ecosystem.runner import RunSpec, execute, progress_total
 
 PASTED = "pasted YAML"

@@ -12,7 +12,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import loaders
-from ecosystem.errors import RunDirError
+from ecosystem.core.errors import RunDirError
 
 ROOT_KEY = "runs_root"
 """Session-state key of the runs folder (the sidebar's text box)."""

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from ecosystem.config import load_scenario, scenario_json_schema
-from ecosystem.errors import RunSetupError, ScenarioError
+from ecosystem.core.errors import RunSetupError, ScenarioError
 from ecosystem.runner import RunSpec, execute, progress_total, summarize
 
 app = typer.Typer(
@@ -140,7 +140,7 @@ def reproduce(
 ) -> None:
     """Re-run the paper reproductions (scenarios/papers/) and write their table; exit 1 if a
     row fails."""
-    from ecosystem.reproduce import collect, write_text
+    from ecosystem.papers.reproduce import collect, write_text
 
     report = collect(quick, progress=lambda name: err_console.print(f"running {name}"))
     write_text(out, report.markdown())

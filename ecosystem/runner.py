@@ -15,12 +15,12 @@ import polars as pl
 from ecosystem import __version__
 from ecosystem.config import load_scenario
 from ecosystem.config.schema import LoopScenario, Scenario
-from ecosystem.io import staging_dir, write_json, write_parquet
+from ecosystem.core.io import staging_dir, write_json, write_parquet
 from ecosystem.lab import scaling
 from ecosystem.lab.loop import Progress, run_loop
-from ecosystem.simulate import ecosystem_summary, run_ecosystem
-from ecosystem.simulate import progress_total as ecosystem_total
-from ecosystem.summary import loop_summary
+from ecosystem.lab.summary import loop_summary
+from ecosystem.world.run import ecosystem_summary, run_ecosystem
+from ecosystem.world.run import progress_total as ecosystem_total
 
 
 @dataclass(frozen=True)

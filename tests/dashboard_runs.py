@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from ecosystem.io import write_json, write_parquet
+from ecosystem.core.io import write_json, write_parquet
 from ecosystem.runner import RunSpec, execute
 from tests.conftest import ROOT, SMALL_TOKENS
 

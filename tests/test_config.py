@@ -8,7 +8,7 @@ import pytest
 
 from ecosystem.config import load_scenario
 from ecosystem.config.schema import LoopScenario
-from ecosystem.errors import ScenarioError
+from ecosystem.core.errors import ScenarioError
 from tests.conftest import SCENARIOS
 
 

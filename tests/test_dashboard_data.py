@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from dashboard import catalog, charts, launch, loaders, summaries
 from ecosystem.cli import app
-from ecosystem.errors import RunDirError
+from ecosystem.core.errors import RunDirError
 from tests.dashboard_runs import write_broken_runs, write_ecosystem_run
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from ecosystem.simulate import run_ecosystem
+from ecosystem.world.run import run_ecosystem
 from tests.ecosystem_scenarios import scaled_baseline
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from ecosystem.config import load_scenario
-from ecosystem.simulate import run_ecosystem
+from ecosystem.world.run import run_ecosystem
 from tests.conftest import SCENARIOS
 
 # (what, months after launch, measured, tolerance in shares)

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from ecosystem.cli import app
 from ecosystem.config import load_scenario, scenario_json_schema
 from ecosystem.config.ecosystem import EcosystemScenario
-from ecosystem.errors import ScenarioError
+from ecosystem.core.errors import ScenarioError
 from tests.ecosystem_scenarios import TINY
 
 GOOD = """\

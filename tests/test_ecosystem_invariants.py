@@ -10,10 +10,10 @@ from agents.authors import HumanAuthor
 from agents.companies import Company
 from agents.farms import ContentFarm
 from agents.trainers import ModelTrainer
-from ecosystem.content import NO_MODEL, Origin
-from ecosystem.model import STEP_REPORTERS, EcosystemModel
-from ecosystem.simulate import run_ecosystem, tables
-from ecosystem.web import SiteKind
+from ecosystem.world.content import NO_MODEL, Origin
+from ecosystem.world.model import STEP_REPORTERS, EcosystemModel
+from ecosystem.world.run import run_ecosystem, tables
+from ecosystem.world.web import SiteKind
 from tests.ecosystem_scenarios import tiny
 
 

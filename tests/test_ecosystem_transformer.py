@@ -7,7 +7,7 @@ import polars as pl
 import yaml
 
 from ecosystem.config import validate_text
-from ecosystem.simulate import run_ecosystem
+from ecosystem.world.run import run_ecosystem
 from tests.ecosystem_scenarios import TINY
 
 TINY_TRANSFORMER = {

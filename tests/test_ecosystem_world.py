@@ -6,11 +6,11 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from ecosystem.content import ContentStore, Origin
-from ecosystem.crawl import document_weights, site_weights, weighted_sample
-from ecosystem.data import TokenDocs
-from ecosystem.model import EcosystemModel
-from ecosystem.web import SiteKind
+from ecosystem.core.data import TokenDocs
+from ecosystem.world.content import ContentStore, Origin
+from ecosystem.world.crawl import document_weights, site_weights, weighted_sample
+from ecosystem.world.model import EcosystemModel
+from ecosystem.world.web import SiteKind
 from tests.ecosystem_scenarios import tiny
 
 

@@ -8,13 +8,13 @@ from scipy.linalg import sqrtm
 
 from ecosystem.config.learners import DecodingParams, GaussianParams
 from ecosystem.config.truth import MixtureComponent, VectorsTruthParams
-from ecosystem.data import Vectors
+from ecosystem.core.data import Vectors
+from ecosystem.core.rng import ReplicaRNG, Stream
 from ecosystem.learners import build_learner
 from ecosystem.learners.base import StatsLearner, supports_stat_sampling
 from ecosystem.learners.gaussian import GaussianFitted, GaussianLearner, GaussianStats
 from ecosystem.learners.gaussian_loop import _matrix_loop, _scalar_loop, gaussian_stat_loop
 from ecosystem.learners.gaussian_metrics import gaussian_metrics
-from ecosystem.rng import ReplicaRNG, Stream
 from ecosystem.truth import VectorsTruth, build_truth
 
 PLAIN = DecodingParams()

@@ -7,9 +7,9 @@ import pytest
 
 from ecosystem.config.learners import DecodingParams, GMMParams
 from ecosystem.config.truth import MixtureComponent, VectorsTruthParams
+from ecosystem.core.rng import ReplicaRNG, Stream
 from ecosystem.learners import build_learner
 from ecosystem.learners.gmm import GMMFitted, GMMLearner
-from ecosystem.rng import ReplicaRNG, Stream
 from ecosystem.truth import VectorsTruth
 
 PLAIN = DecodingParams()

@@ -7,11 +7,11 @@ import pytest
 
 from ecosystem.config.learners import DecodingParams, LinearParams
 from ecosystem.config.truth import LabeledTruthParams
-from ecosystem.data import Labeled
+from ecosystem.core.data import Labeled
+from ecosystem.core.rng import ReplicaRNG, Stream
 from ecosystem.learners import build_learner
 from ecosystem.learners.base import StatsLearner
 from ecosystem.learners.linear import FixedDesign, LinearFitted, LinearLearner, presample_noise
-from ecosystem.rng import ReplicaRNG, Stream
 from ecosystem.truth import LabeledTruth, build_truth
 
 PLAIN = DecodingParams()

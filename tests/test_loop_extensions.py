@@ -9,7 +9,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from ecosystem.config import load_scenario, validate_text
-from ecosystem.errors import ScenarioError
+from ecosystem.core.errors import ScenarioError
 from ecosystem.lab.loop import run_loop
 from ecosystem.metrics.vocabulary import TokenSurvival, vocabulary_metrics
 

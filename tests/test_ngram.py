@@ -7,9 +7,9 @@ import pytest
 
 from ecosystem.config.learners import DecodingParams, NgramParams
 from ecosystem.config.truth import TokensTruthParams
+from ecosystem.core.rng import ReplicaRNG, Stream
 from ecosystem.learners.ngram import NgramLearner
 from ecosystem.metrics.tokens import token_sample_metrics
-from ecosystem.rng import ReplicaRNG, Stream
 from ecosystem.truth.tokens import TokensTruth
 
 PLAIN = DecodingParams()

@@ -15,7 +15,7 @@ import pytest
 from ecosystem import papers
 from ecosystem.papers import REPRODUCTIONS
 from ecosystem.papers.mixing import final_risk
-from ecosystem.reproduce import Experiment, Reproduction, Run, check, run_experiment
+from ecosystem.papers.reproduce import Experiment, Reproduction, Run, check, run_experiment
 
 ROWS = {row.key: row for row in REPRODUCTIONS}
 

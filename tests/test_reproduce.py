@@ -7,10 +7,9 @@ import math
 import pytest
 from typer.testing import CliRunner
 
-from ecosystem import reproduce
 from ecosystem.cli import app
-from ecosystem.papers import GAUSS_MLE, REPRODUCTIONS
-from ecosystem.reproduce import (
+from ecosystem.papers import GAUSS_MLE, REPRODUCTIONS, reproduce
+from ecosystem.papers.reproduce import (
     Experiment,
     Reproduction,
     RunCache,

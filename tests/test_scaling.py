@@ -8,7 +8,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from ecosystem.config import load_scenario, validate_text
-from ecosystem.errors import ScenarioError
+from ecosystem.core.errors import ScenarioError
 from ecosystem.lab.scaling import run_scaling, scaling_summary
 from ecosystem.runner import RunSpec, execute, summarize
 from ecosystem.truth import build_truth

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ecosystem.config.truth import TokensTruthParams
-from ecosystem.rng import ReplicaRNG, Stream
+from ecosystem.core.rng import ReplicaRNG, Stream
 from ecosystem.truth.spelling import spellings
 from ecosystem.truth.tokens import TokensTruth
 

@@ -12,11 +12,11 @@ import torch
 
 from ecosystem.config.learners import DecodingParams, TransformerParams
 from ecosystem.config.truth import TokensTruthParams
-from ecosystem.data import TokenDocs
-from ecosystem.errors import RunSetupError
+from ecosystem.core.data import TokenDocs
+from ecosystem.core.errors import RunSetupError
+from ecosystem.core.rng import ReplicaRNG, Stream
 from ecosystem.learners import build_learner
 from ecosystem.learners.transformer import TransformerFitted, TransformerLearner
-from ecosystem.rng import ReplicaRNG, Stream
 from ecosystem.truth.tokens import TokensTruth
 
 V = 30

@@ -13,9 +13,9 @@ from pydantic import ValidationError
 from ecosystem.config.learners import DecodingParams, TransformerParams
 from ecosystem.config.text import TextTruthParams
 from ecosystem.config.truth import TokensTruthParams
-from ecosystem.errors import RunSetupError
+from ecosystem.core.errors import RunSetupError
+from ecosystem.core.rng import ReplicaRNG, Stream
 from ecosystem.learners.transformer import TransformerLearner
-from ecosystem.rng import ReplicaRNG, Stream
 from ecosystem.truth.text import TextTruth
 from ecosystem.truth.tokens import TokensTruth
 

@@ -17,10 +17,10 @@ from typer.testing import CliRunner
 from ecosystem.cli import app
 from ecosystem.config import load_scenario
 from ecosystem.config.text import TextTruthParams
+from ecosystem.core.errors import RunSetupError
+from ecosystem.core.rng import ReplicaRNG, Stream
 from ecosystem.corpora import corpus_folder
-from ecosystem.errors import RunSetupError
 from ecosystem.lab.loop import run_loop
-from ecosystem.rng import ReplicaRNG, Stream
 from ecosystem.truth import build_truth
 from ecosystem.truth.corpus import split_text
 from ecosystem.truth.text import TextTruth

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import scenario_form as form
 from dashboard.widgets import runs_root
-from ecosystem.errors import ScenarioError
+from ecosystem.core.errors import ScenarioError
 from ecosystem.runner import RunSpec
 
 RUNS_PAGE = "app_pages/runs.py"

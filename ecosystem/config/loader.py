@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ecosystem.config.schema import SCENARIO_KINDS, Scenario
-from ecosystem.errors import Problem, ScenarioError
+from ecosystem.core.errors import Problem, ScenarioError
 
 Key = tuple[str | int, ...]
 

@@ -26,7 +26,8 @@ import numpy as np
 import polars as pl
 
 from ecosystem.config.schema import LoopScenario
-from ecosystem.data import Data, Labeled, TokenDocs
+from ecosystem.core.data import Data, Labeled, TokenDocs
+from ecosystem.core.rng import ReplicaRNG, Stream
 from ecosystem.lab.pools import concat, subsample
 from ecosystem.learners import build_learner
 from ecosystem.learners.base import StatsLearner, supports_stat_sampling
@@ -34,7 +35,6 @@ from ecosystem.learners.gaussian import GaussianLearner
 from ecosystem.learners.gaussian_loop import gaussian_stat_loop
 from ecosystem.metrics.tokens import sample_truth_nll, token_sample_metrics
 from ecosystem.metrics.vocabulary import TokenSurvival, training_counts, vocabulary_metrics
-from ecosystem.rng import ReplicaRNG, Stream
 from ecosystem.truth import build_truth
 
 Progress = Callable[[int], None]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ecosystem.data import Data, Labeled, TokenDocs, Vectors
-from ecosystem.rng import ReplicaRNG
+from ecosystem.core.data import Data, Labeled, TokenDocs, Vectors
+from ecosystem.core.rng import ReplicaRNG
 
 
 def concat(parts: list[Data]) -> Data:

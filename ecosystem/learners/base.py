@@ -18,8 +18,8 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from ecosystem.config.learners import DecodingParams
-from ecosystem.data import Data
-from ecosystem.rng import ReplicaRNG
+from ecosystem.core.data import Data
+from ecosystem.core.rng import ReplicaRNG
 
 Metrics = dict[str, np.ndarray]
 

@@ -14,11 +14,11 @@ from typing import Any
 import numpy as np
 
 from ecosystem.config.learners import DecodingParams, GaussianParams
-from ecosystem.data import Vectors
-from ecosystem.draws import common_size, draw_standard_wishart_factor, psd_factor
+from ecosystem.core.data import Vectors
+from ecosystem.core.exact_draws import common_size, draw_standard_wishart_factor, psd_factor
+from ecosystem.core.rng import ReplicaRNG
 from ecosystem.learners.base import Metrics
 from ecosystem.learners.gaussian_metrics import gaussian_metrics
-from ecosystem.rng import ReplicaRNG
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,16 @@ from typing import Any
 
 import numpy as np
 
-from ecosystem.draws import chisquare, psd_factor, standard_wishart_factor, wishart_draw_counts
+from ecosystem.core.exact_draws import (
+    chisquare,
+    psd_factor,
+    standard_wishart_factor,
+    wishart_draw_counts,
+)
+from ecosystem.core.rng import ReplicaRNG
 from ecosystem.learners.base import Metrics
 from ecosystem.learners.gaussian import GaussianStats, covariance_divisor
 from ecosystem.learners.gaussian_metrics import gaussian_metrics, scalar_gaussian_metrics
-from ecosystem.rng import ReplicaRNG
 
 STAT_LOOP_STRATEGIES = ("replace", "accumulate", "fresh_fraction")
 

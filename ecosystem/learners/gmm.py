@@ -18,11 +18,11 @@ from sklearn.mixture import GaussianMixture
 from threadpoolctl import threadpool_limits
 
 from ecosystem.config.learners import DecodingParams, GMMParams
-from ecosystem.data import Vectors
-from ecosystem.draws import common_size, psd_factor
+from ecosystem.core.data import Vectors
+from ecosystem.core.exact_draws import common_size, psd_factor
+from ecosystem.core.rng import ReplicaRNG
 from ecosystem.learners.base import Metrics
 from ecosystem.learners.gaussian_metrics import gaussian_metrics
-from ecosystem.rng import ReplicaRNG
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ecosystem.config.learners import DecodingParams, LinearParams
-from ecosystem.data import Labeled
-from ecosystem.draws import common_size, draw_standard_wishart_factor, psd_factor
+from ecosystem.core.data import Labeled
+from ecosystem.core.exact_draws import common_size, draw_standard_wishart_factor, psd_factor
+from ecosystem.core.rng import ReplicaRNG
 from ecosystem.learners.base import Metrics
-from ecosystem.rng import ReplicaRNG
 from ecosystem.truth.labeled import LabeledTruth
 
 

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ecosystem.config.learners import DecodingParams, NgramParams
-from ecosystem.data import TokenDocs
-from ecosystem.errors import RunSetupError
+from ecosystem.core.data import TokenDocs
+from ecosystem.core.errors import RunSetupError
+from ecosystem.core.rng import ReplicaRNG
 from ecosystem.learners.sparse import search, segment_starts, sum_by_key
-from ecosystem.rng import ReplicaRNG
 
 DENSE_LOOKUP_LIMIT = 1 << 24
 

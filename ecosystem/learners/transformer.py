@@ -25,8 +25,9 @@ import torch
 
 from ecosystem.config.learners import DecodingParams
 from ecosystem.config.transformer import TransformerParams
-from ecosystem.data import TokenDocs
-from ecosystem.errors import RunSetupError
+from ecosystem.core.data import TokenDocs
+from ecosystem.core.errors import RunSetupError
+from ecosystem.core.rng import ReplicaRNG
 from ecosystem.learners.transformer_data import TokenSpace, split_pieces
 from ecosystem.learners.transformer_sample import (
     DocumentLaws,
@@ -41,7 +42,6 @@ from ecosystem.learners.transformer_train import (
     torch_threads,
     train,
 )
-from ecosystem.rng import ReplicaRNG
 
 
 class TransformerLearner:

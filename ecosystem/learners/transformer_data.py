@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ecosystem.data import TokenDocs
+from ecosystem.core.data import TokenDocs
 
 
 @dataclass(frozen=True)

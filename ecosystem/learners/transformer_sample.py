@@ -16,8 +16,8 @@ import numpy as np
 import torch
 
 from ecosystem.config.learners import DecodingParams
-from ecosystem.data import TokenDocs
-from ecosystem.errors import RunSetupError
+from ecosystem.core.data import TokenDocs
+from ecosystem.core.errors import RunSetupError
 from ecosystem.learners.transformer_data import TokenSpace
 from ecosystem.truth.text import block_indices
 

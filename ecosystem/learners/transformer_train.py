@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 
 from ecosystem.config.transformer import TransformerParams
-from ecosystem.errors import RunSetupError
+from ecosystem.core.errors import RunSetupError
 from ecosystem.learners.transformer_data import Pieces, scoring_batches, training_batches
 
 IGNORE = -100

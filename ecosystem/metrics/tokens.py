@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ecosystem.data import TokenDocs
+from ecosystem.core.data import TokenDocs
 
 
 def token_sample_metrics(samples: TokenDocs, truth, tail_mass: float) -> dict[str, np.ndarray]:

@@ -28,7 +28,7 @@ from ecosystem.papers.mixing import (
     STABLE_5,
     STABLE_25,
 )
-from ecosystem.reproduce import Reproduction
+from ecosystem.papers.reproduce import Reproduction
 
 REPRODUCTIONS: list[Reproduction] = [
     *SINGLE_GAUSSIAN,

@@ -6,8 +6,8 @@ import numpy as np
 import polars as pl
 from scipy.stats import spearmanr
 
+from ecosystem.papers.reproduce import Experiment, Reproduction, Run, Runs, Tolerance
 from ecosystem.papers.tables import last, mean_at, samples, truth_marginal
-from ecosystem.reproduce import Experiment, Reproduction, Run, Runs, Tolerance
 
 # --- 3. discrete collapse
 

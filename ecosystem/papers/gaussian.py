@@ -7,8 +7,8 @@ import math
 import numpy as np
 from scipy.special import digamma, gammaln
 
+from ecosystem.papers.reproduce import Experiment, Reproduction, Run, Runs, Tolerance
 from ecosystem.papers.tables import generation, last, mean_at, samples, sizes
-from ecosystem.reproduce import Experiment, Reproduction, Run, Runs, Tolerance
 
 # --- 1. single Gaussian
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ecosystem.papers.reproduce import Experiment, Reproduction, Run, Runs, Tolerance
 from ecosystem.papers.tables import last, mean_at
-from ecosystem.reproduce import Experiment, Reproduction, Run, Runs, Tolerance
 
 # --- 6. MAD loops
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from ecosystem.papers.reproduce import Experiment, Reproduction, Run, Runs, Tolerance
 from ecosystem.papers.tables import generation, last, mean_at, samples
-from ecosystem.reproduce import Experiment, Reproduction, Run, Runs, Tolerance
 
 # --- 4. linear regression
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from ecosystem.reproduce import Run
+from ecosystem.papers.reproduce import Run
 from ecosystem.truth import build_truth
 
 

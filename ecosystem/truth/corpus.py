@@ -15,8 +15,8 @@ from typing import Protocol
 import numpy as np
 
 from ecosystem.config.text import TextTruthParams
+from ecosystem.core.errors import RunSetupError
 from ecosystem.corpora import corpus_folder
-from ecosystem.errors import RunSetupError
 
 
 class TextTokenizer(Protocol):

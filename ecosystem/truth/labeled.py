@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 
 from ecosystem.config.truth import LabeledTruthParams
-from ecosystem.data import Labeled
-from ecosystem.draws import common_size
-from ecosystem.rng import ReplicaRNG, Stream, generator
+from ecosystem.core.data import Labeled
+from ecosystem.core.exact_draws import common_size
+from ecosystem.core.rng import ReplicaRNG, Stream, generator
 
 
 class LabeledTruth:

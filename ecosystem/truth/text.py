@@ -15,9 +15,9 @@ from __future__ import annotations
 import numpy as np
 
 from ecosystem.config.text import TextTruthParams
-from ecosystem.data import TokenDocs
-from ecosystem.errors import RunSetupError
-from ecosystem.rng import ReplicaRNG
+from ecosystem.core.data import TokenDocs
+from ecosystem.core.errors import RunSetupError
+from ecosystem.core.rng import ReplicaRNG
 from ecosystem.truth.corpus import build_tokenizer, read_corpus
 
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from ecosystem.config.truth import TokensTruthParams
-from ecosystem.data import TokenDocs
-from ecosystem.rng import ReplicaRNG, Stream, generator
+from ecosystem.core.data import TokenDocs
+from ecosystem.core.rng import ReplicaRNG, Stream, generator
 from ecosystem.truth.spelling import spellings
 
 

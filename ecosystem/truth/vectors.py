@@ -12,9 +12,9 @@ import numpy as np
 from scipy.special import logsumexp
 
 from ecosystem.config.truth import VectorsTruthParams
-from ecosystem.data import Vectors
-from ecosystem.draws import common_size
-from ecosystem.rng import ReplicaRNG
+from ecosystem.core.data import Vectors
+from ecosystem.core.exact_draws import common_size
+from ecosystem.core.rng import ReplicaRNG
 
 ENTROPY_MC_SAMPLES = 1 << 18
 """Monte Carlo points behind a mixture's entropy (standard error about 0.002 nats)."""

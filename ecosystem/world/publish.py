@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ecosystem.content import NO_MODEL, ContentStore, Origin
-from ecosystem.data import TokenDocs
-from ecosystem.market import Deployment
-from ecosystem.streams import Draw, draws
+from ecosystem.core.data import TokenDocs
+from ecosystem.world.content import NO_MODEL, ContentStore, Origin
+from ecosystem.world.market import Deployment
+from ecosystem.world.streams import Draw, draws
 
 HUMAN = -1  # source of a human-written document
 

@@ -13,8 +13,8 @@ from enum import IntEnum
 import numpy as np
 import polars as pl
 
-from ecosystem.buffers import Column
-from ecosystem.data import TokenDocs
+from ecosystem.core.buffers import Column
+from ecosystem.core.data import TokenDocs
 
 HUMAN_AUTHORLESS = -1  # author id of documents without a human author (farm documents)
 NO_MODEL = -1  # trainer and generation of human documents

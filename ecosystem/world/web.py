@@ -17,8 +17,8 @@ from enum import IntEnum
 import networkx as nx
 import numpy as np
 
-from ecosystem.buffers import Column
 from ecosystem.config.world import FarmsParams, OptOutParams, WebParams
+from ecosystem.core.buffers import Column
 
 PLATFORM_OWNER = -1
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from ecosystem.config.ecosystem import TrainerParams
-from ecosystem.content import ContentStore, Origin
-from ecosystem.web import Web
+from ecosystem.world.content import ContentStore, Origin
+from ecosystem.world.web import Web
 
 
 def site_weights(web: Web, params: TrainerParams, rng: np.random.Generator) -> np.ndarray:

@@ -19,10 +19,10 @@ from typing import Any
 import numpy as np
 
 from ecosystem.config.ecosystem import TrainerParams
-from ecosystem.content import ContentStore, Origin
-from ecosystem.data import TokenDocs
+from ecosystem.core.data import TokenDocs
+from ecosystem.core.rng import ReplicaRNG
 from ecosystem.learners.base import StatsLearner
-from ecosystem.rng import ReplicaRNG
+from ecosystem.world.content import ContentStore, Origin
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from ecosystem.config import load_scenario
 from ecosystem.config.schema import Scenario
 from ecosystem.runner import simulate
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 """The repository root: scenario paths of experiments are relative to it."""
 
 

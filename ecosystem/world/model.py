@@ -23,13 +23,13 @@ from agents.companies import Company
 from agents.farms import ContentFarm
 from agents.trainers import ModelTrainer
 from ecosystem.config.ecosystem import EcosystemScenario
-from ecosystem.content import ContentStore, Origin
-from ecosystem.market import Deployment, herfindahl, logit_shares
-from ecosystem.publish import PublishRequests, publish
-from ecosystem.rng import ReplicaRNG, Stream
-from ecosystem.streams import Draw, draws, mesa_seed
+from ecosystem.core.rng import ReplicaRNG, Stream
 from ecosystem.truth.tokens import TokensTruth
-from ecosystem.web import SiteKind, Web
+from ecosystem.world.content import ContentStore, Origin
+from ecosystem.world.market import Deployment, herfindahl, logit_shares
+from ecosystem.world.publish import PublishRequests, publish
+from ecosystem.world.streams import Draw, draws, mesa_seed
+from ecosystem.world.web import SiteKind, Web
 
 
 class EcosystemModel(mesa.Model):

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 
 from ecosystem.config.learners import DecodingParams
-from ecosystem.data import TokenDocs
-from ecosystem.rng import ReplicaRNG
+from ecosystem.core.data import TokenDocs
+from ecosystem.core.rng import ReplicaRNG
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from enum import IntEnum
 
 import numpy as np
 
-from ecosystem.rng import Stream, generator, int_seed
+from ecosystem.core.rng import Stream, generator, int_seed
 
 
 class Draw(IntEnum):

@@ -4,14 +4,14 @@ The statistics path of loop mode replaces n Gaussian samples by their sufficient
 from their exact law: the sample mean is normal and the scatter matrix is Wishart. Every random
 number here is drawn per replica from that replica's generator (one call per quantity), then
 assembled with batched numpy operations, so replica r's values never depend on how many replicas
-run (see :mod:`ecosystem.rng`).
+run (see :mod:`ecosystem.core.rng`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ecosystem.rng import ReplicaRNG
+from ecosystem.core.rng import ReplicaRNG
 
 
 def common_size(n: np.ndarray | int, n_replicas: int) -> int:

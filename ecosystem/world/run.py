@@ -60,7 +60,7 @@ def run_ecosystem(
         scenario: a validated ecosystem scenario.
         progress: called with 1 after every step.
     """
-    from ecosystem.model import STEP_REPORTERS, EcosystemModel
+    from ecosystem.world.model import STEP_REPORTERS, EcosystemModel
 
     model = EcosystemModel(scenario)
     for _ in range(scenario.steps):
