@@ -1,6 +1,6 @@
 """Find run folders and read them lazily; every read is cached on (path, modification time).
 
-A run folder is the data contract of DESIGN.md: ``run.json`` plus Parquet tables. Tables are
+A run folder is ``run.json`` plus Parquet tables (the data contract: docs/OUTPUTS.md). Tables are
 opened with ``pl.scan_parquet`` and only the columns and aggregates a page shows are collected.
 Results are cached with ``st.cache_data`` keyed on the file's path and its modification time in
 nanoseconds, so a rewritten run (``--overwrite``) is read again and an unchanged one never is.

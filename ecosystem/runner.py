@@ -1,4 +1,4 @@
-"""Run one scenario into one run folder (the data contract of DESIGN.md)."""
+"""Run one scenario into one run folder: run.json plus Parquet tables (docs/OUTPUTS.md)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Serve the dashboard and drive it with headless Debian Chromium (playwright, no download).
 
-Used by the end-to-end test, and to refresh the README screenshot:
+Used by the end-to-end test, and to refresh the screenshot of README and docs/DASHBOARD.md:
 ``.venv/bin/python -m tests.dashboard_browser --runs runs --out docs/dashboard.png``.
 """
 

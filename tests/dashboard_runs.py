@@ -1,6 +1,6 @@
 """Run folders for the dashboard tests: a real lab-mode run and synthetic ecosystem runs.
 
-The synthetic ecosystem folders follow the data contract (README "Reading the outputs", the
+The synthetic ecosystem folders follow the data contract (docs/OUTPUTS.md, the
 ecosystem runner's schemas) with made-up numbers, so page tests run in milliseconds and can
 add columns that later issues bring (``holds_data``) before the simulator writes them.
 """

@@ -5,7 +5,7 @@ from pydantic_core import PydanticCustomError
 
 
 class Params(BaseModel):
-    """Frozen, typed parameters; unknown keys are errors (STYLE.md habit 3)."""
+    """Frozen, typed parameters, validated once at the YAML boundary; unknown keys are errors."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 

@@ -1,4 +1,4 @@
-"""Markdown reference of the scenario format, generated from the parameter models."""
+"""The scenario reference (docs/SCENARIOS.md), generated from the parameter models."""
 
 from __future__ import annotations
 
@@ -95,11 +95,14 @@ def reference_markdown() -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-BEGIN = "<!-- BEGIN SCENARIO REFERENCE (generated: python -m ecosystem.config.docs README.md) -->"
+REFERENCE = "docs/SCENARIOS.md"
+"""The file that holds the generated reference, relative to the repository root."""
+
+BEGIN = "<!-- BEGIN SCENARIO REFERENCE (generated: python -m ecosystem.config.docs) -->"
 END = "<!-- END SCENARIO REFERENCE -->"
 
 
-def update_readme(path: str) -> bool:
+def update_reference(path: str = REFERENCE) -> bool:
     """Replace the generated reference between the markers of ``path``; True if changed."""
     from pathlib import Path
 
@@ -116,5 +119,5 @@ def update_readme(path: str) -> bool:
 if __name__ == "__main__":
     import sys
 
-    changed = update_readme(sys.argv[1] if len(sys.argv) > 1 else "README.md")
+    changed = update_reference(sys.argv[1] if len(sys.argv) > 1 else REFERENCE)
     print("updated" if changed else "up to date")

@@ -19,7 +19,7 @@ from ecosystem.config.transformer import TransformerParams
 from ecosystem.config.truth import TokensTruthParams
 from ecosystem.config.world import AuthorsParams, FarmsParams, OptOutParams, WebParams
 
-# The data strategies of DESIGN.md (the same four as loop mode's).
+# The data strategies a crawling trainer may use (loop mode's, without original_fraction).
 TrainerStrategy = Literal["replace", "accumulate", "accumulate_subsample", "fresh_fraction"]
 
 

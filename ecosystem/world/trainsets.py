@@ -1,4 +1,4 @@
-"""What each generation of a crawling trainer trains on: the data strategies of DESIGN.md.
+"""What each generation of a crawling trainer trains on: the data strategies.
 
 - ``replace``: this generation's crawl only;
 - ``accumulate``: every document the trainer ever crawled (each once); learners with additive
