@@ -8,7 +8,7 @@ A step is a month. :meth:`EcosystemModel.step` shows the activation order:
 3. trainers crawl and train when due, each returning what it trained and how it scored;
 4. companies deploy their best latest model and the market re-splits adopters by quality;
 5. the reporters (``ecosystem/world/reporters.py``) record the step, the firms and the
-   generations trained in it; authors' view of AI content per topic updates.
+   generations trained in it; then authors' view of AI content per topic updates.
 
 Before step 0 the model builds the human web (platforms, authors' sites and back catalogues,
 link farms) and trains generation 0 of every trainer on it, before any AI content exists.
@@ -116,7 +116,8 @@ class EcosystemModel(mesa.Model):
         self.train_models()  # 3. trainers crawl and train when due
         self._activate(Company, "deploy")  # 4. companies deploy ...
         self.update_market()  # ... and the market re-splits adopters
-        self.collect()  # 5. reporters record the step; authors see AI shares per topic
+        self.recorder.collect(self)  # 5. reporters record the step and its generations ...
+        self.update_topic_shares()  # ... and authors see this step's AI share per topic
         self.step_index += 1
 
     @property
@@ -207,12 +208,7 @@ class EcosystemModel(mesa.Model):
         using = a.active & a.adopted & (a.product >= 0)
         return np.bincount(a.product[using], minlength=len(self.product_offer))
 
-    # ------------------------------------------------------------------ data collection
-    def collect(self) -> None:
-        """The reporters record the step; then the topic AI shares authors react to."""
-        self.recorder.collect(self)
-        self.update_topic_shares()
-
+    # ------------------------------------------------------------------ after the reporters
     def update_topic_shares(self) -> None:
         """AI share of this step's new documents per topic (what authors' quitting reacts to)."""
         new = self.new_docs
