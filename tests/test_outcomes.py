@@ -10,7 +10,7 @@ import pytest
 from dashboard.catalog import quantity
 from ecosystem import outcomes
 from ecosystem.config import validate_text
-from ecosystem.runner import simulate
+from ecosystem.runner import KINDS
 from ecosystem.world.reporters import STEP_REPORTERS, Recorder
 from tests.conftest import ROOT, SCENARIOS
 from tests.ecosystem_scenarios import TINY
@@ -97,11 +97,12 @@ def _scenario(name: str):
 
 @pytest.fixture(scope="module")
 def produced() -> dict[str, tuple[str, dict[str, pl.DataFrame]]]:
-    """Every run of ``RUNS``: its kind and tables."""
+    """Every run of ``RUNS``: its kind and tables as the kind's code makes them (before the
+    runner conforms them to the catalog, so the code itself must agree with the catalog)."""
     out = {}
     for name in RUNS:
         scenario = _scenario(name)
-        out[name] = (scenario.kind, simulate(scenario))
+        out[name] = (scenario.kind, KINDS[scenario.kind].simulate(scenario, None))
     return out
 
 
@@ -174,6 +175,15 @@ def test_a_name_means_the_same_in_every_table():
             )
             assert c.meaning and c.label and c.better in ("lower", "higher", "one", None)
     assert set(outcomes.QUANTITIES) == {c.name for t in outcomes.TABLES for c in t.columns}
+
+
+def test_conform_orders_and_types_by_the_catalog_and_refuses_unknown_columns():
+    frame = pl.DataFrame({"generation": [0, 1], "strategy": ["replace"] * 2, "w2": [0.1, 0.2]})
+    out = outcomes.conform(frame, "generations", "loop")
+    assert out.columns == ["strategy", "generation", "w2"]
+    assert out.schema["generation"] == pl.Int32
+    with pytest.raises(KeyError, match=r"columns not in the outcome catalog: \['bogus'\]"):
+        outcomes.conform(frame.with_columns(bogus=1), "generations", "loop")
 
 
 def test_lookups():

@@ -2,9 +2,14 @@
 
 A column's entry says which table holds it, its polars dtype, a label and unit for people, a
 number format, which way is better and what it means. Everything else reads it: the reporters'
-table schemas (:func:`schema`), the CLI summaries (:func:`titled`), the dashboard's axis titles
-and deltas (``dashboard.catalog``) and the reference ``docs/OUTPUTS.md``
-(:func:`outputs_markdown`; regenerate with ``python -m ecosystem.outcomes docs/OUTPUTS.md``).
+table schemas (:func:`schema`), the runner, which conforms every table of every run to it
+(:func:`conform`: catalog order and dtypes; a column it does not list is an error), the CLI
+summaries (:func:`titled`), the dashboard's axis titles and deltas (``dashboard.catalog``) and
+the reference ``docs/OUTPUTS.md`` (:func:`outputs_markdown`; regenerate with
+``python -m ecosystem.outcomes docs/OUTPUTS.md``).
+
+Lookups: :func:`outcome` (one column: ``outcome("tail_mass_ratio").better``), :func:`table` and
+:func:`tables` (a kind's tables), :func:`schema` (a polars schema).
 
 The catalog lives in ``quantities.py`` (what each column name means: ``QUANTITIES``) and
 ``tables.py`` (each table's columns in order, with dtypes: ``TABLES``). Adding an output column:
@@ -14,15 +19,19 @@ The catalog lives in ``quantities.py`` (what each column name means: ``QUANTITIE
 2. ``tables.py``: ``col(name, dtype)`` in its table, at the position the column takes in the
    table (``when="..."`` if only some runs write it; a third argument if its meaning in this
    table differs from the shared one); a new table is one more ``_table(...)``;
-3. the code that makes the rows: for ``kind: ecosystem`` a named reporter function in
-   ``ecosystem/world/reporters.py`` (a step column is a function named like the column, listed in
-   ``STEP_REPORTERS``; a generation column comes from what ``ModelTrainer.train`` returns); for
-   the lab kinds the code that builds the frame in ``ecosystem/lab/``;
+3. the code that makes the rows. ``kind: ecosystem`` (``ecosystem/world/reporters.py``): a
+   ``steps`` column is a function named like the column (``STEP_REPORTERS`` finds it by name);
+   a learner metric reaches ``generations`` by its name in what ``ModelTrainer.train`` returns;
+   another ``generations`` or ``firms`` column is a key of ``generation_row`` or ``firm_rows``; a
+   new table is a reporter function called from ``Recorder.collect`` (the recorder already holds
+   every ecosystem table of the catalog). The lab kinds: the code in ``ecosystem/lab/`` that
+   builds the frame;
 4. ``python -m ecosystem.outcomes docs/OUTPUTS.md``.
 
-``tests/test_outcomes.py`` fails until they agree: it runs small scenarios of every kind and checks
-every column of every table (name, order for the ecosystem, dtype) against the catalog, and the
-reference against the file.
+``tests/test_outcomes.py`` fails until they agree: it runs small scenarios of every kind and
+learner and checks that every column they write is in the catalog with its dtype and order, that
+every catalog column is written by one of them (extend its ``RUNS`` when a column needs a
+setting they lack), and that ``docs/OUTPUTS.md`` is current.
 """
 
 from __future__ import annotations
@@ -43,6 +52,7 @@ __all__ = [
     "Quantity",
     "Table",
     "col",
+    "conform",
     "outcome",
     "outputs_markdown",
     "schema",
@@ -99,3 +109,20 @@ def titled(frame: pl.DataFrame, table: str, kind: str) -> pl.DataFrame:
     """
     columns = {c.name: c for c in _BY_KEY[(kind, table)].columns}
     return frame.rename({c: columns[c].title for c in frame.columns if c in columns})
+
+
+def conform(frame: pl.DataFrame, table: str, kind: str) -> pl.DataFrame:
+    """``frame`` as the catalog defines table ``table`` of ``kind``: its columns (those it has) in
+    catalog order, cast to the catalog's dtypes.
+
+    Raises:
+        KeyError: a column the catalog does not list (add it to ``ecosystem/outcomes/``).
+    """
+    spec = _BY_KEY[(kind, table)].schema
+    unknown = [c for c in frame.columns if c not in spec]
+    if unknown:
+        raise KeyError(
+            f"{kind} table {table!r}: columns not in the outcome catalog: {unknown} "
+            "(add them to ecosystem/outcomes/)"
+        )
+    return frame.select(pl.col(c).cast(dtype) for c, dtype in spec.items() if c in frame.columns)
