@@ -101,7 +101,8 @@ def _print_summary(folder: Path, kind: str) -> None:
     summary = summarize(folder, kind)
     table = Table(title=f"{folder.name}: summary")
     for col in summary.columns:
-        table.add_column(col, justify="left" if col == "strategy" else "right")
+        text = not summary.schema[col].is_numeric()
+        table.add_column(col, justify="left" if text else "right")
     for row in summary.iter_rows():
         table.add_row(*[f"{v:.4g}" if isinstance(v, float) else str(v) for v in row])
     out_console.print(table)

@@ -86,7 +86,7 @@ def test_runner_writes_the_scaling_table_and_summarises_it(zipf, tmp_path):
     folder = execute(RunSpec(zipf.path, tmp_path / "run"))
     assert (folder / "scaling.parquet").exists() and (folder / "generator.parquet").exists()
     summary = summarize(folder, "scaling")
-    assert summary.height == 6 and "unseen_mass" in summary.columns
+    assert summary.height == 6 and "Unseen truth mass (share)" in summary.columns
 
 
 def test_vectors_learners_scale_too():

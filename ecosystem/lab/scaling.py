@@ -26,6 +26,7 @@ from ecosystem.lab.loop import Progress
 from ecosystem.lab.pools import concat
 from ecosystem.learners import build_learner
 from ecosystem.metrics.vocabulary import training_counts, vocabulary_metrics
+from ecosystem.outcomes import titled
 from ecosystem.truth import build_truth
 
 HEADLINE_METRICS = ["unseen_mass", "excess_cross_entropy", "cross_entropy", "w2", "test_risk"]
@@ -148,5 +149,6 @@ def scaling_total(scenario: ScalingScenario) -> int:
 
 
 def folder_summary(folder: Path) -> pl.DataFrame:
-    """The terminal summary of a finished scaling run folder."""
-    return scaling_summary(pl.read_parquet(folder / "scaling.parquet"))
+    """The terminal summary of a finished scaling run folder (the catalog's labels and units)."""
+    summary = scaling_summary(pl.read_parquet(folder / "scaling.parquet"))
+    return titled(summary, "scaling", "scaling").rename({"replicas": "Replicas"})

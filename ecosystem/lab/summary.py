@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from ecosystem.outcomes import titled
+
 HEADLINE_METRICS = [
     "excess_cross_entropy",
     "cross_entropy",
@@ -16,10 +18,11 @@ HEADLINE_METRICS = [
 
 
 def loop_summary(generations: pl.DataFrame) -> pl.DataFrame:
-    """Mean over replicas of the headline metrics at generation 0 and the last generation."""
+    """Mean over replicas of the headline metrics at generation 0 and the last generation,
+    columns titled with the catalog's labels and units."""
     metrics = [m for m in HEADLINE_METRICS if m in generations.columns]
     last = generations["generation"].max()
-    return (
+    summary = (
         generations.filter(pl.col("generation").is_in([0, last]))
         .group_by("strategy", "generation", maintain_order=True)
         .agg(
@@ -29,3 +32,4 @@ def loop_summary(generations: pl.DataFrame) -> pl.DataFrame:
         )
         .sort("strategy", "generation", maintain_order=True)
     )
+    return titled(summary, "generations", "loop").rename({"replicas": "Replicas"})
