@@ -35,6 +35,11 @@ def axis_title(column: str) -> str:
 
 
 PALETTE = "tableau10"
+BAND_STEP = 30
+"""Pixels per row of a chart with one row per category (a fixed height is not kept by
+Streamlit for such charts; a step is)."""
+OFFSET_STEP = 16
+"""Pixels per bar when each row holds several bars side by side (sensitivity indices)."""
 
 
 def _x(
@@ -207,7 +212,7 @@ def delta_bars(deltas: pl.DataFrame, *, metric: str, series: str) -> alt.Chart:
         )
     )
     zero = alt.Chart(pl.DataFrame({"zero": [0.0]})).mark_rule(color="#555").encode(x="zero:Q")
-    return (bars + zero).properties(height=120 + 30 * frame.height)
+    return (bars + zero).properties(height=alt.Step(BAND_STEP))
 
 
 def density_chart(frame: pl.DataFrame, *, value: str, group: str, height: int = HEIGHT):
@@ -250,7 +255,7 @@ def interval_dots(
     """
     q = quantity(metric)
     shown = frame.drop_nulls("mean")
-    y = alt.Y(f"{label}:N", title=None, sort=None)
+    y = alt.Y(f"{label}:N", title=None, sort=None, axis=alt.Axis(labelLimit=400))
     color_enc = alt.Color(
         f"{color}:N",
         title=None,
@@ -265,7 +270,7 @@ def interval_dots(
         x2="ci_high:Q",
     )
     dots = base.mark_point(filled=True, size=90).encode(x="mean:Q")
-    return alt.layer(rule, dots).properties(height=80 + 30 * shown.height)
+    return alt.layer(rule, dots).properties(height=alt.Step(BAND_STEP))
 
 
 def heatmap(
@@ -347,7 +352,7 @@ def sensitivity_bars(frame: pl.DataFrame, *, title: str) -> alt.LayerChart:
     )
     order = [INDEX_NAMES.get(i, i) for i in shown["index"].unique(maintain_order=True)]
     base = alt.Chart(shown).encode(
-        y=alt.Y("parameter:N", title=None, sort=None),
+        y=alt.Y("parameter:N", title=None, sort=None, axis=alt.Axis(labelLimit=400)),
         yOffset=alt.YOffset("index_name:N", sort=order),
         color=alt.Color(
             "index_name:N",
@@ -369,5 +374,4 @@ def sensitivity_bars(frame: pl.DataFrame, *, title: str) -> alt.LayerChart:
         .mark_rule(color="#333", strokeWidth=1.5)
         .encode(x="low:Q", x2="high:Q")
     )
-    rows = shown["parameter"].n_unique() * max(1, len(order))
-    return alt.layer(bars, errors).properties(height=60 + 18 * rows)
+    return alt.layer(bars, errors).properties(height=alt.Step(OFFSET_STEP))
