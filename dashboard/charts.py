@@ -24,6 +24,7 @@ INTERVAL_COLORS = {
     "better": VERDICT_COLORS["better"],
     "worse": VERDICT_COLORS["worse"],
     "no clear difference": VERDICT_COLORS["same"],
+    "changed": VERDICT_COLORS["changed"],
     "baseline": "#264653",
 }
 """Colours of the replication verdicts: a difference is called only when its interval excludes 0."""

@@ -38,6 +38,19 @@ def _read(folder: Path, table: str) -> pl.DataFrame:
         raise RunDirError(f"{path}: not readable Parquet ({exc}).") from None
 
 
+def _scan(folder: Path, table: str) -> pl.LazyFrame:
+    """A lazy scan of one table, checked readable now (a lab run's table can be large)."""
+    path = folder / f"{table}.parquet"
+    if not path.is_file():
+        raise RunDirError(f"{path}: missing; the run may be incomplete.")
+    frame = pl.scan_parquet(path)
+    try:
+        frame.collect_schema()
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise RunDirError(f"{path}: not readable Parquet ({exc}).") from None
+    return frame
+
+
 def _meta(folder: Path) -> dict:
     path = folder / "run.json"
     try:
@@ -62,8 +75,7 @@ def run_figures(folder: Path) -> list[Figure]:
         firms = _read(folder, "firms") if (folder / "firms.parquet").is_file() else None
         return ecosystem_figures(meta, _read(folder, "steps"), _read(folder, "generations"), firms)
     if kind == "loop":
-        generations = pl.scan_parquet(folder / "generations.parquet")
-        _read(folder, "generations")  # a readable message when it is missing or corrupt
+        generations = _scan(folder, "generations")
         metrics = offered(generations.collect_schema().names(), LOOP_METRICS)
         shown = metrics[:1] + [m for m in ("train_ai_share",) if m in metrics[1:]]
         return [
@@ -117,7 +129,10 @@ def write_report(folder: Path, out: Path, fmt: str = "png") -> list[Path]:
     for figure in found:
         path = out / f"{figure.stem}.{fmt}"
         chart = figure.chart.properties(width=WIDTH)
-        chart.save(str(path), scale_factor=SCALE) if fmt == "png" else chart.save(str(path))
+        if fmt == "png":
+            chart.save(str(path), scale_factor=SCALE)
+        else:
+            chart.save(str(path))
         path.with_suffix(".txt").write_text(f"{figure.title}\n\n{figure.caption}\n", "utf-8")
         written.append(path)
     return written

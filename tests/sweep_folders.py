@@ -134,3 +134,36 @@ def write_broken_sweeps(root: Path) -> dict[str, Path]:
     (broken["bad_summary"] / "summary.parquet").write_bytes(b"PAR1 not really")
     (broken["missing_summary"] / "summary.parquet").unlink()
     return broken
+
+
+def write_sampled_sweep(folder: Path, points: int = 20) -> Path:
+    """A Latin-hypercube-like sweep: two parameters sampled at ``points`` distinct values each
+    (too many to hold one fixed), two seeds per point, no member folders."""
+    folder.mkdir(parents=True)
+    params = {"authors.bass_q": (0.1, 0.5), "farms.docs_per_step": (50.0, 500.0)}
+    spec_ = {
+        "name": "sampled", "design": "lhs", "replications": 2,
+        "parameters": [{"path": p, "role": "uncertainty", "low": lo, "high": hi}
+                       for p, (lo, hi) in params.items()],
+        "outcomes": OUTCOMES[:1],
+    }  # fmt: skip
+    write_json(folder / "sweep.json", spec_)
+    rng = np.random.default_rng(1)
+    values = {p: np.repeat(rng.uniform(lo, hi, points), 2) for p, (lo, hi) in params.items()}
+    runs = pl.DataFrame(
+        {"member": [f"m{i:04d}" for i in range(2 * points)],
+         "point": np.repeat(np.arange(points), 2), "replication": np.tile([0, 1], points),
+         **values, "seed": np.arange(2 * points), "status": ["complete"] * (2 * points),
+         "error": [None] * (2 * points), "wall_seconds": np.full(2 * points, 0.5)},
+        schema_overrides={"error": pl.String},
+    )  # fmt: skip
+    outcomes = runs.select(
+        "member", "point", "replication", pl.lit("final_excess").alias("outcome"),
+        (pl.col("authors.bass_q") + pl.col("farms.docs_per_step") / 1000).alias("value"),
+    )  # fmt: skip
+    stats = seed_intervals(outcomes, ["point", "outcome"], "value")
+    summary = runs.select("point", *params).unique("point").join(stats, on="point")
+    write_parquet(folder / "runs.parquet", runs)
+    write_parquet(folder / "outcomes.parquet", outcomes)
+    write_parquet(folder / "summary.parquet", summary.sort("point"))
+    return folder

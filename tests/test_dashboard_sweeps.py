@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from tests.dashboard_app import assert_clean, charts, open_app, texts
-from tests.sweep_folders import ERROR, FAILED, REAL_MEMBERS, write_broken_sweeps, write_sweep
+from tests.sweep_folders import (
+    ERROR,
+    FAILED,
+    REAL_MEMBERS,
+    write_broken_sweeps,
+    write_sampled_sweep,
+    write_sweep,
+)
 
 PAGE = "app_pages/sweeps.py"
 
@@ -100,6 +107,18 @@ def test_a_sweep_without_sensitivity_draws_no_bars(tmp_path):
     at = open_app(tmp_path, PAGE)
     assert_clean(at)
     assert len(charts(at)) == 2
+
+
+def test_a_sampled_design_draws_dots_and_holds_nothing_fixed(tmp_path):
+    write_sampled_sweep(tmp_path / "lhs")
+    at = open_app(tmp_path, PAGE)
+    assert_clean(at)
+    heat, lines = charts(at)
+    assert "circle" in marks(heat) and "rect" not in marks(heat)
+    assert not [s.key for s in at.selectbox if "_fix_" in str(s.key)]
+    assert at.selectbox(key="sweep_line_color").value == "(one line)"
+    assert len(at.dataframe[0].value) == 20  # every sampled point
+    assert {"line", "area"} <= marks(lines)
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from dashboard import report
 from ecosystem.cli import app
 from tests.dashboard_runs import write_ecosystem_run, write_loop_run
-from tests.sweep_folders import OUTCOMES, write_broken_sweeps, write_sweep
+from tests.sweep_folders import OUTCOMES, write_broken_sweeps, write_sampled_sweep, write_sweep
 
 runner = CliRunner()
 MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "svg": b"<svg", "pdf": b"%PDF"}
@@ -72,6 +72,16 @@ def test_report_of_an_ecosystem_run_uses_the_runs_page_charts(folders, tmp_path)
     written = report.write_report(folders["ecosystem"], tmp_path / "figs", "svg")
     assert len(written) == 5 and all(p.stat().st_size > 1000 for p in written)
     assert "AI tools launch" in (tmp_path / "figs" / "ai_share.svg").read_text()
+
+
+def test_report_of_a_sampled_sweep_draws_dots_and_one_line(tmp_path):
+    found = report.figures_of(write_sampled_sweep(tmp_path / "lhs"))
+    assert [f.stem for f in found] == [
+        "heatmap_final_excess_authors_bass_q_farms_docs_per_step",
+        "lines_final_excess_authors_bass_q",
+    ]
+    assert found[0].chart.to_dict()["mark"]["type"] == "circle"
+    assert "Held fixed" not in found[0].caption  # nothing to hold: every point is shown
 
 
 def test_report_says_clearly_when_there_is_nothing_to_draw(tmp_path):

@@ -138,10 +138,9 @@ def sensitivity_section(sweep: sweeps.Sweep, outcome: str) -> None:
 def members_section(sweep: sweeps.Sweep, runs: pl.DataFrame, outcomes: pl.DataFrame) -> None:
     """Every member with its status and error, and a button that opens one on the Runs page."""
     st.markdown("##### Members")
+    link = "./?run=" + quote(str(sweep.folder / "runs")) + "/"  # the Runs page, this member
     frame = sweeps.members(runs, outcomes).with_columns(
-        pl.col("member")
-        .map_elements(lambda m: "./?run=" + quote(str(sweep.member_folder(m))), pl.String)
-        .alias("open")
+        (pl.lit(link) + pl.col("member")).alias("open")
     )
     st.dataframe(
         frame,
