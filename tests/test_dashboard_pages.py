@@ -6,11 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from dashboard import scenario_form
-from dashboard.widgets import ROOT_KEY
-from tests.conftest import ROOT, SMALL_TOKENS
+from tests.conftest import SMALL_TOKENS
+from tests.dashboard_app import assert_clean, charts, open_app, texts
 from tests.dashboard_runs import (
     write_broken_runs,
     write_ecosystem_run,
@@ -18,41 +17,17 @@ from tests.dashboard_runs import (
     write_real_ecosystem_run,
 )
 
-APP = ROOT / "dashboard" / "app.py"
-
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory) -> Path:
-    """A runs folder with two loop runs, a real ecosystem run and a synthetic one."""
+    """A runs folder with two loop runs (two scenarios), a real ecosystem run and a synthetic
+    one."""
     root = tmp_path_factory.mktemp("runs")
     write_loop_run(root / "loop_a", seed=3)
-    write_loop_run(root / "loop_b", seed=4)
+    write_loop_run(root / "loop_b", seed=4, overrides=["loop.samples_per_generation=200"])
     write_real_ecosystem_run(root / "eco_real")
     write_ecosystem_run(root / "eco_moat", holds_data=True)
     return root
-
-
-def open_app(root: Path, page: str | None = None, **state) -> AppTest:
-    """The app on ``page`` with the runs folder ``root`` and extra session state, after a run."""
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.session_state[ROOT_KEY] = str(root)
-    for key, value in state.items():
-        at.session_state[key] = value
-    if page:
-        at.switch_page(page)
-    return at.run()
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-
-
-def charts(at: AppTest) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
-
-
-def texts(elements) -> str:
-    return "\n".join(str(e.value) for e in elements)
 
 
 def test_runs_page_draws_a_loop_run_and_switches_metric(runs):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, loaders, summaries
+from dashboard import charts, figures, loaders, summaries
 from dashboard.catalog import LOOP_METRICS, offered, quantity
 from dashboard.views.tables import table_downloads
 from dashboard.widgets import chart_with_data, keep_valid
@@ -30,13 +30,9 @@ def headline(run: loaders.Run, metric: str) -> None:
 
 def metric_chart(run: loaders.Run, metric: str, key: str, log_y: bool = False) -> None:
     """The metric's mean per generation, one line per strategy, with the 10-90% band."""
-    frame = loaders.bands(run, metric)
-    chart = charts.metric_lines(
-        frame, x="generation", y="mean", metric=metric, series=run.series, band=("q10", "q90"),
-        log_y=log_y,
-    )  # fmt: skip
-    chart_with_data(chart, frame, f"{run.folder.name}_{metric}", key)
-    replicas = int(frame["replicas"].max()) if frame.height else 0
+    figure = figures.loop_metric(loaders.bands(run, metric), metric, run.series, log_y)
+    chart_with_data(figure.chart, figure.data, f"{run.folder.name}_{metric}", key)
+    replicas = int(figure.data["replicas"].max()) if figure.data.height else 0
     st.caption(BAND_NOTE.format(r=replicas))
 
 
