@@ -36,7 +36,7 @@ class ModelTrainer(mesa.Agent):
         self.params = params
         self.name = params.name
         self.learner = build_learner(params.learner, model.truth, model.seed)
-        self.data = CrawlPipeline(params, self.learner)
+        self.pipeline = CrawlPipeline(params, self.learner)
         self.generation = -1
         self.latest: Deployment | None = None
         self.last_crawl = np.zeros(0, dtype=np.int64)
@@ -85,7 +85,7 @@ class ModelTrainer(mesa.Agent):
         Returns:
             The trained generation and the crawl behind it.
         """
-        model, pipeline = self.model, self.data
+        model, pipeline = self.model, self.pipeline
         n_crawl, n_human = pipeline.split(generation)
         rng = draws(model.seed, Draw.CRAWL, self.index, generation)
         crawled = crawl(model.store, model.web, self.index, self.params, step, n_crawl, rng)

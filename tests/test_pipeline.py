@@ -23,6 +23,7 @@ from ecosystem.core.rng import ReplicaRNG, Stream
 from ecosystem.lab.loop import run_loop
 from ecosystem.pipeline import STRATEGIES, STRATEGY_NAMES, Strategy, apply_strategy
 from ecosystem.pipeline.lab import LabPipeline, LabStreams
+from ecosystem.pipeline.mix import WorldMix, fresh_documents
 from ecosystem.pipeline.pools import RowPool, StatsPool
 from ecosystem.pipeline.trainer import CrawlPipeline, StorePool
 from ecosystem.runner import simulate
@@ -178,7 +179,7 @@ def test_world_original_fraction_redraws_generation_zero_documents():
     scenario = _tiny_with(strategy="original_fraction", original_fraction=0.3)
     model = EcosystemModel(scenario)
     trainer = model.trainers[0]
-    pipeline = trainer.data
+    pipeline = trainer.pipeline
     original = pipeline.original.copy()
     assert len(original) == 300 and (model.store.column("origin")[original] == Origin.HUMAN).all()
     assert pipeline.split(0) == (300, 0) and pipeline.split(1) == (210, 90)
@@ -306,8 +307,11 @@ def test_world_running_counts_equal_a_refit_on_the_whole_pool():
     rng = np.random.default_rng(3)
     for _ in range(3):
         crawled = np.sort(rng.choice(store.n_docs, size=120, replace=False))
-        a = fast.next_generation(crawled, store, np.random.default_rng(0))
-        b = slow.next_generation(crawled, store, np.random.default_rng(0))
+        # proprietary documents join each generation's training set and are never pooled
+        mix = WorldMix(proprietary=fresh_documents(model.truth, 30, rng))
+        a = fast.next_generation(crawled, store, np.random.default_rng(0), mix=mix)
+        b = slow.next_generation(crawled, store, np.random.default_rng(0), mix=mix)
+        assert a.train_docs == len(slow.pool.everything().ids) + 30
         assert (a.train_docs, a.train_tokens, a.train_ai_share) == (
             b.train_docs, b.train_tokens, b.train_ai_share,
         )  # fmt: skip

@@ -10,7 +10,8 @@ learner adds the new data's counts to the previous generation's, any other learn
 previous model as ``previous``.
 
 Fast path: a stats learner (n-grams) under a rule that trains on the whole pool keeps running
-counts of the documents entering the pool instead of refitting on all of them (equal counts).
+counts of the documents entering the pool instead of refitting on all of them (equal counts);
+the mix joins those counts each generation without entering them.
 Fresh and proprietary documents are not store documents: they join the strategy's selection
 (a rule with a human part never pools, so joining it before or after the strategy is the same).
 """
@@ -156,19 +157,39 @@ class CrawlPipeline:
         selection = apply_strategy(self.rule, self.pool, parts, budget, rng)
         if self.rule.human == "original" and self.original is None:
             self.original = selection.ids
-        whole_pool_counts = self.uses_stats and self.rule.accumulates_all
-        ids = selection.new if whole_pool_counts else selection.ids
-        data = TokenDocs.concat([store.take(ids), *mix.parts()])
-        n_ai = int(np.count_nonzero(store.column("origin")[ids] == Origin.AI))
-        totals = np.array([data.n_docs, data.n_tokens, n_ai], dtype=np.int64)
-        if self.uses_stats and (whole_pool_counts or p.init == "continue"):
-            stats = self.learner.stats(data)
-            self._stats = stats if self._stats is None else self._stats + stats
-            self._totals += totals
-            fitted = self.learner.fit_stats(self._stats)
-            totals = self._totals
+        if self.uses_stats and self.rule.accumulates_all:
+            fitted, totals = self._fit_pool_counts(store, selection.new, mix)
         else:
-            prior = previous if p.init == "continue" else None
-            fitted = self.learner.fit(data, ReplicaRNG([rng]), previous=prior)
+            data = TokenDocs.concat([store.take(selection.ids), *mix.parts()])
+            n_ai = int(np.count_nonzero(store.column("origin")[selection.ids] == Origin.AI))
+            totals = np.array([data.n_docs, data.n_tokens, n_ai], dtype=np.int64)
+            if self.uses_stats and p.init == "continue":  # the previous counts plus this data's
+                fitted, totals = self._add_counts(data, totals), self._totals
+            else:
+                prior = previous if p.init == "continue" else None
+                fitted = self.learner.fit(data, ReplicaRNG([rng]), previous=prior)
         docs, tokens, ai = (int(v) for v in totals)
         return Trained(fitted, docs, tokens, ai / docs if docs else 0.0, selection)
+
+    def _add_counts(self, data: TokenDocs, totals: np.ndarray) -> Any:
+        """Add ``data``'s statistics (and its totals) to the running ones; fit those."""
+        stats = self.learner.stats(data)
+        self._stats = stats if self._stats is None else self._stats + stats
+        self._totals += totals
+        return self.learner.fit_stats(self._stats)
+
+    def _fit_pool_counts(
+        self, store: ContentStore, new: np.ndarray, mix: WorldMix
+    ) -> tuple[Any, np.ndarray]:
+        """The whole-pool fast path: running counts of the pool (only the documents new to it
+        are counted), plus this generation's mix, which is not pooled."""
+        docs = TokenDocs.concat([store.take(new)])
+        n_ai = int(np.count_nonzero(store.column("origin")[new] == Origin.AI))
+        self._add_counts(docs, np.array([docs.n_docs, docs.n_tokens, n_ai], dtype=np.int64))
+        stats, totals = self._stats, self._totals.copy()
+        extra = mix.parts()
+        if extra:
+            human = TokenDocs.concat(extra)
+            stats = stats + self.learner.stats(human)
+            totals += np.array([human.n_docs, human.n_tokens, 0], dtype=np.int64)
+        return self.learner.fit_stats(stats), totals
