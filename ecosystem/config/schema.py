@@ -131,8 +131,8 @@ def _check_sampling(loop: LoopParams, learner_kind: str) -> None:
         if not STRATEGIES[strategy].on_statistics:
             raise field_error(
                 "loop.sampling",
-                f"'statistics' cannot subsample a pool: use 'auto' with {strategy} "
-                "(it draws explicit samples for that strategy)",
+                f"'statistics' cannot run {strategy}: it draws from a pool of rows; use "
+                "'auto' (it draws explicit samples for that strategy)",
             )
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ecosystem.config.learners import DecodingParams
+from ecosystem.config.schema import LoopParams
 from ecosystem.core.data import Data
 from ecosystem.core.rng import ReplicaRNG
 from ecosystem.learners.base import StatsLearner, supports_stat_sampling
@@ -70,7 +71,7 @@ class LabPipeline:
         pool: RowPool | StatsPool,
         learner: Any,
         truth: Any,
-        loop: Any,
+        loop: LoopParams,
         decoding: DecodingParams,
         streams: LabStreams,
     ):
@@ -116,7 +117,7 @@ def lab_pipeline(
     learner: Any,
     initial: Data,
     truth: Any,
-    loop: Any,
+    loop: LoopParams,
     decoding: DecodingParams,
     streams: LabStreams,
 ) -> LabPipeline:
@@ -134,7 +135,7 @@ def closed_form_generations(
     learner: Any,
     initial: Data,
     truth: Any,
-    loop: Any,
+    loop: LoopParams,
     decoding: DecodingParams,
     streams: LabStreams,
 ) -> dict[str, np.ndarray] | None:

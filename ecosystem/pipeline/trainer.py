@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from ecosystem.config.ecosystem import TrainerParams
 from ecosystem.core.data import TokenDocs
 from ecosystem.core.rng import ReplicaRNG
 from ecosystem.learners.base import StatsLearner
@@ -106,7 +107,9 @@ class CrawlPipeline:
         filters: the filter chain applied to each crawl (none by default).
     """
 
-    def __init__(self, params: Any, learner: Any, filters: tuple[Filter, ...] = NO_FILTERS):
+    def __init__(
+        self, params: TrainerParams, learner: Any, filters: tuple[Filter, ...] = NO_FILTERS
+    ):
         self.params = params
         self.rule = strategy_rule(params.strategy)
         self.learner = learner
