@@ -11,10 +11,12 @@ from ecosystem.config.ecosystem import TrainerParams
 from ecosystem.core.rng import ReplicaRNG
 from ecosystem.learners import build_learner
 from ecosystem.metrics.tokens import token_sample_metrics
+from ecosystem.pipeline.filters import apply_filters
+from ecosystem.pipeline.mix import WorldMix, fresh_documents
+from ecosystem.pipeline.trainer import CrawlPipeline, Trained
 from ecosystem.world.crawl import crawl
 from ecosystem.world.market import Deployment
 from ecosystem.world.streams import Draw, draws
-from ecosystem.world.trainsets import TrainingData
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ class ModelTrainer(mesa.Agent):
         self.params = params
         self.name = params.name
         self.learner = build_learner(params.learner, model.truth, model.seed)
-        self.data = TrainingData(params, self.learner)
+        self.pipeline = CrawlPipeline(params, self.learner)
         self.generation = -1
         self.latest: Deployment | None = None
         self.last_crawl = np.zeros(0, dtype=np.int64)
@@ -101,16 +103,7 @@ class ModelTrainer(mesa.Agent):
         """
         model, p = self.model, self.params
         step, generation = model.step_index, self.generation + 1
-        rng = draws(model.seed, Draw.CRAWL, self.index, generation)
-        crawled = crawl(model.store, model.web, self.index, p, step, self.data.crawl_budget(), rng)
-        fresh = None
-        if self.data.fresh_docs():
-            fresh_rng = draws(model.seed, Draw.FRESH, self.index, generation)
-            topics = fresh_rng.integers(0, model.truth.topics, size=self.data.fresh_docs())
-            fresh = model.truth.sample_topics(topics, fresh_rng)
-        extra = self.company.proprietary_data(step) if self.company is not None else None
-        previous = self.latest.fitted if self.latest is not None else None
-        trained = self.data.next_generation(crawled, model.store, rng, previous, fresh, extra)
+        trained, crawled = self._train_data(generation, step)
         metrics, texts = self.evaluate(trained.fitted, generation)
         self.generation, self.last_crawl = generation, crawled
         self.latest = Deployment(
@@ -127,6 +120,31 @@ class ModelTrainer(mesa.Agent):
             metrics,
             texts,
         )
+
+    def _train_data(self, generation: int, step: int) -> tuple[Trained, np.ndarray]:
+        """The data pipeline: crawl (source), filters, mix, strategy, fit.
+
+        Returns:
+            The trained generation and the crawl behind it.
+        """
+        model, pipeline = self.model, self.pipeline
+        n_crawl, n_human = pipeline.split(generation)
+        rng = draws(model.seed, Draw.CRAWL, self.index, generation)
+        crawled = crawl(model.store, model.web, self.index, self.params, step, n_crawl, rng)
+        crawled = apply_filters(crawled, model.store, generation, pipeline.filters)
+        fresh = None
+        if n_human and pipeline.rule.human == "fresh":
+            fresh_rng = draws(model.seed, Draw.FRESH, self.index, generation)
+            fresh = fresh_documents(model.truth, n_human, fresh_rng)
+        original = None
+        if n_human and pipeline.rule.human == "original":
+            original_rng = draws(model.seed, Draw.ORIGINAL, self.index, generation)
+            original = pipeline.original_part(n_human, original_rng)
+        proprietary = self.company.proprietary_data(step) if self.company is not None else None
+        mix = WorldMix(fresh=fresh, proprietary=proprietary)
+        previous = self.latest.fitted if self.latest is not None else None
+        trained = pipeline.next_generation(crawled, model.store, rng, previous, mix, original)
+        return trained, crawled
 
     def evaluate(self, fitted, generation: int) -> tuple[dict[str, float], SampledTexts | None]:
         """Score on the shared human test set; sample metrics; text samples beside human text.
