@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import mesa
+import numpy as np
 
 from ecosystem.config.ecosystem import CompanyParams
-from ecosystem.core.data import TokenDocs
+from ecosystem.world.holdings import Holdings
 from ecosystem.world.market import Deployment
+from ecosystem.world.streams import Draw, draws
 
 
 class Company(mesa.Agent):
@@ -25,6 +27,7 @@ class Company(mesa.Agent):
         self.name = params.name
         self.trainers: list = []
         self.deployed: Deployment | None = None
+        self.holdings = Holdings(params.holdings)
 
     def own(self, trainer) -> None:
         """Take ``trainer`` into the company."""
@@ -39,11 +42,18 @@ class Company(mesa.Agent):
             best = min(latest, key=lambda d: (d.excess_cross_entropy, d.trainer))
             self.deployed = best.priced(self.params.price, self.params.watermark)
 
-    def proprietary_data(self, step: int) -> TokenDocs | None:
-        """Human documents only this company can train on (its platform's posts, licensed
-        archives, a pre-AI snapshot), added to its trainers' data at ``step``.
+    def deployed_training(self):
+        """What its deployed model was trained on (an ``agents.trainers.TrainedGeneration``),
+        or None before it deploys."""
+        if self.deployed is None:
+            return None
+        return self.model.trainers[self.deployed.trainer].trained
 
-        The seam for data moats and licensing (a later issue): companies hold no proprietary
-        data yet, so this returns None.
-        """
-        return None
+    def proprietary_data(self, step: int, trainer: int, generation: int) -> np.ndarray | None:
+        """Store ids of the human data only this company holds (its platforms' posts, licensed
+        archives, a pre-AI snapshot), added to ``trainer``'s generation at ``step``; None when
+        it holds nothing (``ecosystem.world.holdings``)."""
+        if not self.holdings.any:
+            return None
+        rng = draws(self.model.seed, Draw.HOLDINGS, self.index, trainer, generation)
+        return self.holdings.documents(self.model.store, rng)

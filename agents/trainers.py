@@ -15,6 +15,7 @@ from ecosystem.pipeline.filters import apply_filters
 from ecosystem.pipeline.mix import WorldMix, fresh_documents
 from ecosystem.pipeline.trainer import CrawlPipeline, Trained
 from ecosystem.world.crawl import crawl
+from ecosystem.world.holdings import walled_sites
 from ecosystem.world.market import Deployment
 from ecosystem.world.streams import Draw, draws
 
@@ -46,6 +47,9 @@ class TrainedGeneration:
         train_tokens: tokens behind the fit.
         train_ai_share: share of those documents written by a model.
         crawled: ids of the documents this generation's crawl returned.
+        selected: ids of the store documents the strategy selected.
+        proprietary: ids of its company's documents added besides them.
+        proprietary_tokens: their tokens.
         metrics: every score of the model, on the shared human test set and on its samples.
         texts: a few of its samples as text (None when the scenario keeps none).
     """
@@ -57,6 +61,9 @@ class TrainedGeneration:
     train_tokens: int
     train_ai_share: float
     crawled: np.ndarray
+    selected: np.ndarray
+    proprietary: np.ndarray
+    proprietary_tokens: int
     metrics: dict[str, float]
     texts: SampledTexts | None
 
@@ -83,6 +90,7 @@ class ModelTrainer(mesa.Agent):
         self.generation = -1
         self.latest: Deployment | None = None
         self.last_crawl = np.zeros(0, dtype=np.int64)
+        self.trained: TrainedGeneration | None = None  # what its latest generation trained on
         self.company = None  # set by the owning Company
 
     def due(self, step: int) -> bool:
@@ -109,7 +117,7 @@ class ModelTrainer(mesa.Agent):
         self.latest = Deployment(
             self.index, generation, trained.fitted, p.decoding, metrics["excess_cross_entropy"]
         )
-        return TrainedGeneration(
+        self.trained = TrainedGeneration(
             self.index,
             generation,
             step,
@@ -117,9 +125,13 @@ class ModelTrainer(mesa.Agent):
             trained.train_tokens,
             trained.train_ai_share,
             crawled,
+            trained.selection.ids,
+            trained.proprietary,
+            trained.proprietary_tokens,
             metrics,
             texts,
         )
+        return self.trained
 
     def _train_data(self, generation: int, step: int) -> tuple[Trained, np.ndarray]:
         """The data pipeline: crawl (source), filters, mix, strategy, fit.
@@ -130,7 +142,9 @@ class ModelTrainer(mesa.Agent):
         model, pipeline = self.model, self.pipeline
         n_crawl, n_human = pipeline.split(generation)
         rng = draws(model.seed, Draw.CRAWL, self.index, generation)
-        crawled = crawl(model.store, model.web, self.index, self.params, step, n_crawl, rng)
+        company = self.company
+        walled = walled_sites(model.platform_owners, company.index if company else None)
+        crawled = crawl(model.store, model.web, self.index, self.params, step, n_crawl, rng, walled)
         crawled = apply_filters(crawled, model.store, generation, pipeline.filters)
         fresh = None
         if n_human and pipeline.rule.human == "fresh":
@@ -140,7 +154,12 @@ class ModelTrainer(mesa.Agent):
         if n_human and pipeline.rule.human == "original":
             original_rng = draws(model.seed, Draw.ORIGINAL, self.index, generation)
             original = pipeline.original_part(n_human, original_rng)
-        proprietary = self.company.proprietary_data(step) if self.company is not None else None
+        proprietary = None
+        if company is not None:
+            company.holdings.record_crawl(crawled, model.store, step)
+            proprietary = company.proprietary_data(step, self.index, generation)
+        if proprietary is not None:  # the owner's documents pass the same filter chain
+            proprietary = apply_filters(proprietary, model.store, generation, pipeline.filters)
         mix = WorldMix(fresh=fresh, proprietary=proprietary)
         previous = self.latest.fitted if self.latest is not None else None
         trained = pipeline.next_generation(crawled, model.store, rng, previous, mix, original)

@@ -45,16 +45,8 @@ def _shown(q: outcomes.Quantity) -> Quantity:
     return Quantity(q.label, q.unit, q.fmt, q.better, q.meaning)
 
 
-QUANTITIES: dict[str, Quantity] = {
-    **{name: _shown(q) for name, q in outcomes.QUANTITIES.items()},
-    # derived by dashboard.summaries.moat_gap from what a run records (no table has it yet)
-    "moat_gap": Quantity(
-        "Moat gap",
-        "quality difference, nats/token",
-        meaning="Quality of data-holding firms minus scrape-only firms.",
-    ),
-}
-"""Every column the catalog knows, as the dashboard shows it, plus quantities it derives."""
+QUANTITIES: dict[str, Quantity] = {name: _shown(q) for name, q in outcomes.QUANTITIES.items()}
+"""Every column the catalog knows, as the dashboard shows it."""
 
 TIME_AXES = {
     "generation": "Generation (0 = trained on human data)",

@@ -121,11 +121,48 @@ def ecosystem_firms(meta: dict[str, Any], firms: pl.DataFrame) -> Figure:
 
 
 def ecosystem_moat(meta: dict[str, Any], gap: pl.DataFrame) -> Figure:
-    """The moat gap per step: data-holding firms' model quality minus scrape-only firms'."""
+    """The moat gap per step: each company's model quality minus the best scrape-only
+    trainer's (or, for runs without a per-company gap, data holders' minus scrapers')."""
+    if "company" in gap.columns:
+        chart = charts.metric_lines(
+            gap, x="step", y="moat_gap", metric="moat_gap", series="company"
+        )
+        caption = (
+            "Each company's model quality minus that of the best scrape-only trainer at each "
+            "step: above 0 its data keeps it ahead."
+        )
+        return Figure("moat_gap", "The data moat", _marked(chart, meta), gap, caption)
     frame = gap.with_columns(pl.lit("holders − scrapers").alias("gap"))
     chart = charts.metric_lines(frame, x="step", y="moat_gap", metric="moat_gap", series="gap")
     caption = "Model quality of firms holding proprietary human data minus that of scrapers."
     return Figure("moat_gap", "The data moat", _marked(chart, meta), gap, caption)
+
+
+def ecosystem_human_share(meta: dict[str, Any], firms: pl.DataFrame) -> Figure:
+    """The human share of each company's deployed model's training data, per step."""
+    extra = offered(firms.columns, ["proprietary_tokens"])
+    shown = firms.select("company", "step", "human_share", *extra).drop_nulls("human_share")
+    chart = charts.metric_lines(
+        shown, x="step", y="human_share", metric="human_share", series="company",
+        extra_tooltip=extra,
+    )  # fmt: skip
+    caption = "Share of each company's deployed model's training documents written by people."
+    return Figure("human_share", "Human data in each model", _marked(chart, meta), shown, caption)
+
+
+def ecosystem_money(meta: dict[str, Any], firms: pl.DataFrame) -> Figure:
+    """Each company's revenue and licence spend per step."""
+    flows = offered(firms.columns, ["revenue", "licence_spend"])
+    shown = firms.select("company", "step", *flows).unpivot(
+        index=["company", "step"], on=flows, variable_name="flow", value_name="amount"
+    )
+    shown = shown.with_columns(pl.col("flow").replace({f: quantity(f).label for f in flows}))
+    chart = charts.metric_lines(
+        shown, x="step", y="amount", metric="revenue", series="company", dash="flow",
+        y_title="Money (relative units per step)",
+    )  # fmt: skip
+    caption = "Revenue (users and consumers × price; solid) and licence spend (dashed) per step."
+    return Figure("money", "The money", _marked(chart, meta), shown, caption)
 
 
 def ecosystem_figures(
@@ -144,4 +181,6 @@ def ecosystem_figures(
     gap = summaries.moat_gap(steps, firms)
     if gap is not None and gap.height:
         found.append(ecosystem_moat(meta, gap))
+        if firms is not None and {"human_share", "revenue"} <= set(firms.columns):
+            found.extend([ecosystem_human_share(meta, firms), ecosystem_money(meta, firms)])
     return found

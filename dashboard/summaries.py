@@ -80,9 +80,16 @@ def run_deltas(finals: pl.DataFrame, metric: str, series: str, baseline: str) ->
 def moat_gap(steps: pl.DataFrame | None, firms: pl.DataFrame | None) -> pl.DataFrame | None:
     """The moat gap per step, when a run records what it takes; else None.
 
-    It is ``steps.moat_gap`` when that column exists, else the mean quality of firms whose
-    ``holds_data`` is true minus that of the others (needs both kinds of firm at a step).
+    Runs with holdings record it per company (``firms.moat_gap``: its quality minus the best
+    scrape-only trainer's); the result then has columns step, company, moat_gap. Older or
+    synthetic runs: ``steps.moat_gap``, else the mean quality of firms whose ``holds_data`` is
+    true minus that of the others (columns step, moat_gap).
     """
+    if firms is not None and {"moat_gap", "company", "step"} <= set(firms.columns):
+        holders = firms.filter(pl.col("holds_data")) if "holds_data" in firms.columns else firms
+        if holders.height:  # a run without holders has no moat to show
+            return firms.select("step", "company", "moat_gap").drop_nulls().sort("step")
+        return None
     if steps is not None and "moat_gap" in steps.columns:
         return steps.select("step", "moat_gap").drop_nulls()
     if firms is None or not {"holds_data", "quality", "step"} <= set(firms.columns):

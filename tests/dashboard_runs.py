@@ -90,8 +90,12 @@ def _firms(n: int, holds_data: bool) -> pl.DataFrame:
                 "users": 100,
                 "user_share": 0.5,
             }
-            if holds_data:
+            if holds_data:  # the holdings and money columns of firms
                 row["holds_data"] = i == 0
+                row["human_share"] = 0.9 - 0.02 * step * (i + 1)
+                row["revenue"] = 100.0 + 5 * step * (1 - i)
+                row["licence_spend"] = 20.0 if i == 0 and step % 6 == 0 else 0.0
+                row["moat_gap"] = 0.05 * (1 - i) - 0.001 * step
             rows.append(row)
     return pl.DataFrame(rows).with_columns(pl.col("step").cast(pl.Int32))
 

@@ -67,3 +67,49 @@ def scaled_baseline(scale: float, seed: int | None = None, **top_level) -> Ecosy
         data["seed"] = seed
     data.update(top_level)
     return validate_text(yaml.safe_dump(data), "baseline (scaled)")
+
+
+TINY_HOLDINGS = {
+    "web": {"platforms": 3, "pagerank_every": 2},
+    "companies": [
+        {
+            "name": "Acme",
+            "price": 1.0,
+            "watermark": True,
+            "holdings": {
+                "platforms": [0],
+                "platform_docs": 150,
+                "snapshot_cutoff": 3,
+                "snapshot_docs": 100,
+                "licence_docs": 100,
+                "endowment": 200.0,
+                "revenue_share": 0.5,
+            },
+        },
+        {
+            "name": "Bolt",
+            "price": 2.0,
+            "holdings": {"licence_docs": 150, "endowment": 400.0, "revenue_share": 0.5},
+        },
+    ],
+    "licences": [
+        {"platform": 1, "price": 0.5, "exclusive": True, "duration": 4},
+        {"platform": 2, "price": 0.2, "duration": 3},
+        {"platform": 2, "price": 0.0, "duration": 2, "buyer": "Acme", "start": 1},
+    ],
+    "market": {"consumers": 200.0},
+}
+"""The tiny world with holdings: Acme owns platform 0 and keeps a snapshot, Bolt and Acme buy
+licences (platform 1 exclusively, platform 2 not; a deal struck with Acme at step 1)."""
+
+
+def tiny_holdings(**top_level) -> EcosystemScenario:
+    """The tiny world with every kind of holding and both kinds of licence."""
+    return tiny(**{**copy.deepcopy(TINY_HOLDINGS), **top_level})
+
+
+def tiny_holdings_text() -> str:
+    """The YAML text of :func:`tiny_holdings`."""
+    data = yaml.safe_load(TINY)
+    data.update(copy.deepcopy(TINY_HOLDINGS))
+    return yaml.safe_dump(data, sort_keys=False)

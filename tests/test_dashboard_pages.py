@@ -70,7 +70,10 @@ def test_runs_page_shows_the_moat_gap_when_firms_hold_data(runs):
     at = open_app(runs, run=str(runs / "eco_moat"))
     assert_clean(at)
     assert "Moat gap: not in this run" not in texts(at.info)
-    assert "Moat gap" in json.dumps(charts(at)[-1])
+    drawn = [json.dumps(c) for c in charts(at)]
+    assert "Moat gap" in drawn[-3]  # one line per company
+    assert "Human share of training data" in drawn[-2]
+    assert "Money (relative units per step)" in drawn[-1] and "flow" in drawn[-1]
 
 
 @pytest.mark.parametrize(
@@ -118,6 +121,7 @@ def test_compare_page_adds_the_web_for_ecosystem_runs(runs):
     at = open_app(runs, "app_pages/compare.py", compare_runs=chosen)
     assert_clean(at)
     assert at.selectbox(key="compare_step_metric").value == "ai_share_new"
+    assert "The data moat, run by run" in texts(at.markdown)
     at.multiselect(key="compare_runs").set_value(chosen[:1]).run()
     assert "Pick two or more runs" in texts(at.info)
 

@@ -13,7 +13,7 @@ from ecosystem.config import validate_text
 from ecosystem.runner import KINDS
 from ecosystem.world.reporters import STEP_REPORTERS, Recorder
 from tests.conftest import ROOT, SCENARIOS
-from tests.ecosystem_scenarios import TINY
+from tests.ecosystem_scenarios import TINY, tiny_holdings_text
 
 _VECTORS_SCALING = """\
 kind: scaling
@@ -37,6 +37,7 @@ _TRANSFORMER = [
 RUNS: dict[str, tuple[str, list[str]]] = {
     # name: (scenario text or shipped file, overrides)
     "ecosystem": (TINY, ["steps=4"]),
+    "ecosystem holdings": (tiny_holdings_text(), ["steps=7"]),
     "loop gaussian": ("loop_gaussian.yaml", ["loop.replicas=3", "loop.generations=2"]),
     "loop gmm": (
         "papers/shumailov_gmm.yaml",
@@ -118,7 +119,7 @@ def test_every_column_of_every_table_is_in_the_catalog_with_its_dtype(produced):
 
 
 def test_ecosystem_tables_are_exactly_the_catalog_schemas(produced):
-    kind, tables = produced["ecosystem"]
+    kind, tables = produced["ecosystem holdings"]
     assert sorted(tables) == sorted(t.name for t in outcomes.tables(kind))
     for table, frame in tables.items():
         assert frame.height > 0
@@ -222,5 +223,5 @@ def test_dashboard_reads_the_catalog():
             defined.better,
         )
         assert shown.help == defined.meaning
-    assert quantity("moat_gap").label == "Moat gap"  # derived by the dashboard
+    assert quantity("moat_gap").label == "Moat gap"  # a firms column
     assert quantity("not_a_column").label == "Not a column"

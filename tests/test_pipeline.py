@@ -307,11 +307,14 @@ def test_world_running_counts_equal_a_refit_on_the_whole_pool():
     rng = np.random.default_rng(3)
     for _ in range(3):
         crawled = np.sort(rng.choice(store.n_docs, size=120, replace=False))
-        # proprietary documents join each generation's training set and are never pooled
-        mix = WorldMix(proprietary=fresh_documents(model.truth, 30, rng))
+        # fresh and proprietary documents join each generation's training set, never pooled;
+        # a proprietary document the pool already holds is not added twice
+        owned = np.sort(rng.choice(store.n_docs, size=30, replace=False))
+        mix = WorldMix(fresh=fresh_documents(model.truth, 10, rng), proprietary=owned)
         a = fast.next_generation(crawled, store, np.random.default_rng(0), mix=mix)
         b = slow.next_generation(crawled, store, np.random.default_rng(0), mix=mix)
-        assert a.train_docs == len(slow.pool.everything().ids) + 30
+        assert a.train_docs == len(np.union1d(slow.pool.everything().ids, owned)) + 10
+        np.testing.assert_array_equal(a.proprietary, b.proprietary)
         assert (a.train_docs, a.train_tokens, a.train_ai_share) == (
             b.train_docs, b.train_tokens, b.train_ai_share,
         )  # fmt: skip

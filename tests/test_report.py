@@ -67,10 +67,11 @@ def test_report_of_a_sweep_writes_heatmaps_lines_and_sensitivity(folders, tmp_pa
 def test_report_of_an_ecosystem_run_uses_the_runs_page_charts(folders, tmp_path):
     found = report.figures_of(folders["ecosystem"])
     assert [f.stem for f in found] == [
-        "ai_share", "authors", "models_excess_cross_entropy", "market_share", "moat_gap"
+        "ai_share", "authors", "models_excess_cross_entropy", "market_share", "moat_gap",
+        "human_share", "money",
     ]  # fmt: skip
     written = report.write_report(folders["ecosystem"], tmp_path / "figs", "svg")
-    assert len(written) == 5 and all(p.stat().st_size > 1000 for p in written)
+    assert len(written) == 7 and all(p.stat().st_size > 1000 for p in written)
     assert "AI tools launch" in (tmp_path / "figs" / "ai_share.svg").read_text()
 
 

@@ -144,6 +144,30 @@ def steps_section(runs: list[loaders.Run], labels: list[str]) -> None:
     chart_with_data(chart, frame, f"compare_{metric}", "compare_steps")
 
 
+def moat_section(runs: list[loaders.Run], labels: list[str]) -> None:
+    """The moat gap of every company of every run that records one, side by side."""
+    frames = []
+    for run, label in zip(runs, labels, strict=True):
+        if "moat_gap" not in loaders.columns(run, "firms"):
+            continue
+        firms = loaders.load_table(run, "firms")
+        gap = summaries.moat_gap(None, firms)
+        if gap is not None and gap.height:
+            frames.append(gap.with_columns(pl.lit(label).alias("run")))
+    if not frames:
+        return
+    st.markdown("##### The data moat, run by run")
+    frame = pl.concat(frames, how="vertical_relaxed")
+    chart = charts.metric_lines(
+        frame, x="step", y="moat_gap", metric="moat_gap", series="company", dash="run"
+    )
+    chart_with_data(chart, frame, "compare_moat_gap", "compare_moat")
+    st.caption(
+        "Each company's model quality minus the best scrape-only trainer's; colour: company, "
+        "dash: run."
+    )
+
+
 def render(runs: list[loaders.Run]) -> None:
     """The whole Compare view."""
     if len(runs) < 2:
@@ -153,3 +177,4 @@ def render(runs: list[loaders.Run]) -> None:
     generations_section(runs, labels)
     if all(run.kind == "ecosystem" for run in runs):
         steps_section(runs, labels)
+        moat_section(runs, labels)

@@ -11,10 +11,10 @@ from dashboard.views.tables import table_downloads
 from dashboard.widgets import chart_with_data
 
 MOAT_NOTE = (
-    "**Moat gap: not in this run.** The moat gap compares the model quality of firms that hold "
-    "proprietary human data with firms that only scrape the web. It appears here once a run "
-    "records it: a `moat_gap` column in steps.parquet, or a boolean `holds_data` column in "
-    "firms.parquet (companies holding data come with the data-moat scenarios)."
+    "**Moat gap: not in this run.** The moat gap compares each company's model quality with "
+    "the best trainer that only scrapes the web. It appears here when a company holds data "
+    "(a `holdings` block in the scenario: an owned platform, licences, a snapshot), as in "
+    "`scenarios/data_moat.yaml`."
 )
 
 
@@ -99,13 +99,21 @@ def models_and_firms(
 
 
 def moat(run: loaders.Run, steps: pl.DataFrame, firms: pl.DataFrame | None) -> None:
-    """The moat gap over time, or a note saying why it is not shown."""
+    """The moat gap per company over time, the human share of each company's training data
+    and the money (revenue, licence spend); or a note saying why they are not shown."""
     gap = summaries.moat_gap(steps, firms)
     if gap is None or gap.height == 0:
         st.markdown("##### The data moat")
         st.info(MOAT_NOTE, icon=":material/info:")
         return
     show(figures.ecosystem_moat(run.meta, gap), "runs_moat")
+    if firms is None or not {"human_share", "revenue"} <= set(firms.columns):
+        return
+    left, right = st.columns(2, gap="large")
+    with left:
+        show(figures.ecosystem_human_share(run.meta, firms), "runs_human_share")
+    with right:
+        show(figures.ecosystem_money(run.meta, firms), "runs_money")
 
 
 def render(run: loaders.Run) -> None:

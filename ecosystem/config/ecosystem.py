@@ -14,6 +14,7 @@ from pydantic import Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from ecosystem.config.base import Params
+from ecosystem.config.holdings import HoldingsParams, LicenceParams, holdings_rules
 from ecosystem.config.learners import DecodingParams, NgramParams
 from ecosystem.config.transformer import TransformerParams
 from ecosystem.config.truth import TokensTruthParams
@@ -37,6 +38,11 @@ class CompanyParams(Params):
         False,
         description="Its model watermarks what it writes (recorded in the content store's "
         "watermark column; detection policies are not modelled yet).",
+    )
+    holdings: HoldingsParams = Field(
+        HoldingsParams(),
+        description="Its proprietary data (owned platforms, a pre-AI snapshot, licensed "
+        "archives) and its licence budget; none by default.",
     )
 
 
@@ -153,6 +159,19 @@ class MarketParams(Params):
         description="Share of adopters who re-choose their company each step (new adopters "
         "always choose by the current shares).",
     )
+    consumers: float = Field(
+        0.0,
+        ge=0.0,
+        description="Consumer demand beyond the authors: people who pay for a model without "
+        "publishing. A company's consumers = consumers · its market share · u^demand_elasticity, "
+        "u = exp(-excess cross-entropy) of its model; they pay its price like its users.",
+    )
+    demand_elasticity: float = Field(
+        1.0,
+        ge=0.0,
+        le=100.0,
+        description="How strongly consumer demand grows with a model's usefulness u.",
+    )
 
 
 class EcosystemMetricsParams(Params):
@@ -221,6 +240,11 @@ class EcosystemScenario(Params):
     )
     market: MarketParams = Field(MarketParams(), description="How adopters pick a company.")
     opt_out: OptOutParams = Field(OptOutParams(), description="Sites blocking crawlers.")
+    licences: list[LicenceParams] = Field(
+        default_factory=list,
+        description="Licences platforms sell to their posts (open offers or struck deals); a "
+        "platform that sells is closed to crawlers (its posts are sold, not given away).",
+    )
     metrics: EcosystemMetricsParams = Field(
         EcosystemMetricsParams(), description="Evaluation of every generation."
     )
@@ -244,6 +268,7 @@ class EcosystemScenario(Params):
                 )
         if self.launch_step > self.steps:
             _add(errors, ("launch_step",), self.launch_step, f"must be <= steps ({self.steps})")
+        holdings_rules(self, lambda loc, value, message: _add(errors, loc, value, message))
         if errors:
             raise ValidationError.from_exception_data(type(self).__name__, errors)
         return self

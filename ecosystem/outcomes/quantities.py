@@ -275,5 +275,123 @@ QUANTITIES: dict[str, Quantity] = {
     "price": Quantity(
         "Price", "relative units per document", meaning="Price per document of its model."
     ),
+    # --- holdings, money and the moat (ecosystem firms, generations, licences)
+    "holds_data": Quantity(
+        "Holds data",
+        fmt=ID,
+        meaning="The company has a holdings block (owned platforms, a snapshot or a licence "
+        "budget): not a scrape-only firm.",
+    ),
+    "owned_platforms": Quantity(
+        "Owned platforms", "platforms", COUNT, meaning="Platforms the company owns."
+    ),
+    "platform_tokens": Quantity(
+        "Own platforms' tokens",
+        "tokens",
+        COUNT,
+        meaning="Tokens of every post on the company's own platforms (AI-assisted included).",
+    ),
+    "licensed_tokens": Quantity(
+        "Licensed tokens",
+        "tokens",
+        COUNT,
+        meaning="Tokens of the archives the company holds an active licence to.",
+    ),
+    "snapshot_tokens": Quantity(
+        "Snapshot tokens",
+        "tokens",
+        COUNT,
+        meaning="Tokens of the company's pre-cutoff snapshot.",
+    ),
+    "proprietary_docs": Quantity(
+        "Proprietary documents",
+        "documents",
+        COUNT,
+        meaning="Documents of the company's holdings in the training data, besides the crawl.",
+    ),
+    "proprietary_tokens": Quantity(
+        "Proprietary tokens",
+        "tokens",
+        COUNT,
+        meaning="Tokens of the company's holdings in the training data (firms: of its deployed "
+        "model).",
+    ),
+    "proprietary_share": Quantity(
+        "Proprietary share of training data",
+        "share",
+        SHARE,
+        meaning="Share of the training documents that came from the company's holdings.",
+    ),
+    "human_share": Quantity(
+        "Human share of training data",
+        "share",
+        SHARE,
+        "higher",
+        "Share of its deployed model's training documents written by people.",
+    ),
+    "consumer_users": Quantity(
+        "Consumers",
+        "people",
+        ",.1f",
+        "higher",
+        "Consumer demand it wins beyond the authors: market.consumers · share · u^elasticity.",
+    ),
+    "revenue": Quantity(
+        "Revenue",
+        "relative units per step",
+        better="higher",
+        meaning="(users + consumers) × price this step.",
+    ),
+    "licence_spend": Quantity(
+        "Licence spend",
+        "relative units per step",
+        meaning="Money paid for licences this step.",
+    ),
+    "licence_income": Quantity(
+        "Licence income",
+        "relative units per step",
+        meaning="Money received for licences to its platforms this step.",
+    ),
+    "budget": Quantity(
+        "Licence budget",
+        "relative units",
+        meaning="Money left for licences: endowment + revenue_share × revenue + income − spend "
+        "(negative after a struck deal it could not afford).",
+    ),
+    "moat_gap": Quantity(
+        "Moat gap",
+        "quality difference, nats/token",
+        better="higher",
+        meaning="Its deployed model's quality minus that of the best scrape-only trainer's latest "
+        "model at this step (trainers of companies without holdings and independents, not "
+        "human-only controls).",
+    ),
+    "moat_ratio": Quantity(
+        "Moat ratio",
+        "excess cross-entropy ÷ best scraper's",
+        better="lower",
+        meaning="Its deployed model's excess cross-entropy over the best scrape-only trainer's "
+        "(below 1: better than any scraper).",
+    ),
+    "seller": Quantity(
+        "Seller", fmt=ID, meaning="The platform's owning company, or `platform N` if independent."
+    ),
+    "buyer": Quantity("Buyer", fmt=ID, meaning="The company that bought the licence."),
+    "platform": Quantity("Platform", fmt=ID, meaning="The platform whose posts are licensed."),
+    "tokens": Quantity(
+        "Licensed tokens", "tokens", COUNT, meaning="Tokens of the archive at the purchase."
+    ),
+    "price_per_1k_tokens": Quantity(
+        "Licence price", "relative units per 1,000 tokens", meaning="The offer's price."
+    ),
+    "paid": Quantity(
+        "Amount paid", "relative units", meaning="price_per_1k_tokens × tokens / 1,000."
+    ),
+    "exclusive": Quantity(
+        "Exclusive", fmt=ID, meaning="No other buyer may hold a licence to it until it expires."
+    ),
+    "expiry": Quantity(
+        "Expiry", "step", COUNT, meaning="The step the licence ends (purchase + duration)."
+    ),
 }
 """The shared definition of every column name (label, unit, format, better, meaning)."""

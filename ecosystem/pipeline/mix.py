@@ -5,9 +5,10 @@ Three kinds, each optional:
 - fresh human text drawn from the truth (``fresh_fraction``: licensed or commissioned text);
 - retained original data, drawn anew each generation from generation 0's human data
   (``original_fraction``; in the world, documents of the trainer's generation-0 crawl);
-- a company's proprietary human data (:meth:`agents.companies.Company.proprietary_data`), which
-  joins every generation's training set as it is and is never pooled. Data moats and licensing
-  plug in there; today no company holds any.
+- a company's proprietary data (:meth:`agents.companies.Company.proprietary_data`): ids of
+  content-store documents (its own platforms' posts, licensed archives, a snapshot; see
+  ``ecosystem.world.holdings``), which join every generation's training set as they are and
+  are never pooled. Documents the strategy already selected are not added twice.
 
 The fresh and original parts are the strategy's human part, sized by its share of the budget
 (:meth:`~ecosystem.pipeline.strategies.StrategyRule.split`).
@@ -29,15 +30,28 @@ class WorldMix:
 
     Attributes:
         fresh: fresh human documents from the truth, or None.
-        proprietary: its company's proprietary human documents, or None.
+        proprietary: store ids of its company's proprietary documents (filtered), or None.
     """
 
     fresh: TokenDocs | None = None
-    proprietary: TokenDocs | None = None
+    proprietary: np.ndarray | None = None
 
     def parts(self) -> list[TokenDocs]:
-        """The documents present, fresh first."""
-        return [d for d in (self.fresh, self.proprietary) if d is not None]
+        """The documents present that are not store documents (fresh text)."""
+        return [d for d in (self.fresh,) if d is not None]
+
+    def own(self, selected: np.ndarray) -> np.ndarray:
+        """The proprietary ids not already in ``selected`` (a boolean mask over store ids, or
+        ids), in id order; empty when there are none."""
+        if self.proprietary is None:
+            return np.zeros(0, dtype=np.int64)
+        ids = np.asarray(self.proprietary, dtype=np.int64)
+        if selected.dtype == bool:
+            inside = np.zeros(len(ids), dtype=bool)
+            known = ids < len(selected)
+            inside[known] = selected[ids[known]]
+            return ids[~inside]
+        return ids[~np.isin(ids, selected)]
 
 
 def fresh_documents(truth: Any, n: int, rng: np.random.Generator) -> TokenDocs:

@@ -12,8 +12,11 @@ previous model as ``previous``.
 Fast path: a stats learner (n-grams) under a rule that trains on the whole pool keeps running
 counts of the documents entering the pool instead of refitting on all of them (equal counts);
 the mix joins those counts each generation without entering them.
-Fresh and proprietary documents are not store documents: they join the strategy's selection
-(a rule with a human part never pools, so joining it before or after the strategy is the same).
+Fresh documents are not store documents; proprietary documents are store ids (index sets of
+the company's holdings, taken from the store when fitting). Both join the strategy's selection
+(a rule with a human part never pools, so joining it before or after the strategy is the same);
+a proprietary document the selection (or, on the fast path, the pool) already has is not added
+twice.
 """
 
 from __future__ import annotations
@@ -89,6 +92,8 @@ class Trained:
         train_tokens: tokens behind the fit.
         train_ai_share: share of those documents written by a model.
         selection: the store documents the strategy selected this generation.
+        proprietary: the company's documents added besides the selection (store ids).
+        proprietary_tokens: their tokens.
     """
 
     fitted: Any
@@ -96,6 +101,8 @@ class Trained:
     train_tokens: int
     train_ai_share: float
     selection: Selection
+    proprietary: np.ndarray
+    proprietary_tokens: int
 
 
 class CrawlPipeline:
@@ -161,10 +168,13 @@ class CrawlPipeline:
         if self.rule.human == "original" and self.original is None:
             self.original = selection.ids
         if self.uses_stats and self.rule.accumulates_all:
-            fitted, totals = self._fit_pool_counts(store, selection.new, mix)
+            own = mix.own(self.pool.seen)
+            fitted, totals = self._fit_pool_counts(store, selection.new, mix, own)
         else:
-            data = TokenDocs.concat([store.take(selection.ids), *mix.parts()])
-            n_ai = int(np.count_nonzero(store.column("origin")[selection.ids] == Origin.AI))
+            own = mix.own(selection.ids)
+            owned = [store.take(own)] if len(own) else []
+            data = TokenDocs.concat([store.take(selection.ids), *mix.parts(), *owned])
+            n_ai = _ai_docs(store, selection.ids) + _ai_docs(store, own)
             totals = np.array([data.n_docs, data.n_tokens, n_ai], dtype=np.int64)
             if self.uses_stats and p.init == "continue":  # the previous counts plus this data's
                 fitted, totals = self._add_counts(data, totals), self._totals
@@ -172,7 +182,9 @@ class CrawlPipeline:
                 prior = previous if p.init == "continue" else None
                 fitted = self.learner.fit(data, ReplicaRNG([rng]), previous=prior)
         docs, tokens, ai = (int(v) for v in totals)
-        return Trained(fitted, docs, tokens, ai / docs if docs else 0.0, selection)
+        own_tokens = int(store.column("length")[own].sum())
+        share = ai / docs if docs else 0.0
+        return Trained(fitted, docs, tokens, share, selection, own, own_tokens)
 
     def _add_counts(self, data: TokenDocs, totals: np.ndarray) -> Any:
         """Add ``data``'s statistics (and its totals) to the running ones; fit those."""
@@ -182,17 +194,24 @@ class CrawlPipeline:
         return self.learner.fit_stats(self._stats)
 
     def _fit_pool_counts(
-        self, store: ContentStore, new: np.ndarray, mix: WorldMix
+        self, store: ContentStore, new: np.ndarray, mix: WorldMix, own: np.ndarray
     ) -> tuple[Any, np.ndarray]:
         """The whole-pool fast path: running counts of the pool (only the documents new to it
-        are counted), plus this generation's mix, which is not pooled."""
+        are counted), plus this generation's mix (fresh text and the proprietary documents
+        ``own``), which is not pooled."""
         docs = TokenDocs.concat([store.take(new)])
-        n_ai = int(np.count_nonzero(store.column("origin")[new] == Origin.AI))
+        n_ai = _ai_docs(store, new)
         self._add_counts(docs, np.array([docs.n_docs, docs.n_tokens, n_ai], dtype=np.int64))
         stats, totals = self._stats, self._totals.copy()
-        extra = mix.parts()
+        extra = mix.parts() + ([store.take(own)] if len(own) else [])
         if extra:
-            human = TokenDocs.concat(extra)
-            stats = stats + self.learner.stats(human)
-            totals += np.array([human.n_docs, human.n_tokens, 0], dtype=np.int64)
+            added = TokenDocs.concat(extra)
+            stats = stats + self.learner.stats(added)
+            n_ai = _ai_docs(store, own)
+            totals += np.array([added.n_docs, added.n_tokens, n_ai], dtype=np.int64)
         return self.learner.fit_stats(stats), totals
+
+
+def _ai_docs(store: ContentStore, ids: np.ndarray) -> int:
+    """How many of the documents ``ids`` a model wrote."""
+    return int(np.count_nonzero(store.column("origin")[ids] == Origin.AI))

@@ -3,8 +3,9 @@
 Each site has a weight: its PageRank, or the visit share of simulated random surfers; 0 when it
 blocks this crawler (and the crawler respects that). Each document has a base weight: a recency
 factor 0.5^(age / half-life) when the crawler prefers fresh pages (else 1), and 0 for AI text
-when the crawler is a human-only control. With ``crawl_unit: site`` a site's share of the crawl
-is its weight, split among its documents by base weight; with ``crawl_unit: page`` every
+when the crawler is a human-only control. Walled sites (platforms owned by another company, or
+selling licences: ``ecosystem.world.holdings``) weigh 0 whatever the crawler's opt-out policy.
+With ``crawl_unit: site`` a site's share of the crawl is its weight, split among its documents by base weight; with ``crawl_unit: page`` every
 document weighs its site's weight times its base weight, so prolific sites get more of the crawl.
 The crawl is a weighted sample without replacement of ``budget`` documents (Efraimidis-Spirakis
 exponential keys, one vectorised pass).
@@ -38,11 +39,16 @@ def document_weights(
     params: TrainerParams,
     step: int,
     rng: np.random.Generator,
+    walled: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Crawl weight of every stored document for crawler ``crawler`` at ``step``."""
+    """Crawl weight of every stored document for crawler ``crawler`` at ``step`` (0 on the
+    sites ``walled``)."""
     per_site = site_weights(web, params, rng)
     if params.respect_opt_out:
         per_site = np.where(web.opted_out(crawler, step), 0.0, per_site)
+    if walled is not None and len(walled):
+        per_site = per_site.copy()
+        per_site[walled] = 0.0
     site = store.column("site")
     base = np.ones(store.n_docs)
     if params.recency_half_life is not None:
@@ -78,7 +84,8 @@ def crawl(
     step: int,
     budget: int,
     rng: np.random.Generator,
+    walled: np.ndarray | None = None,
 ) -> np.ndarray:
-    """The doc ids one crawl collects (at most ``budget``, sorted)."""
-    weights = document_weights(store, web, crawler, params, step, rng)
+    """The doc ids one crawl collects (at most ``budget``, sorted), none from ``walled`` sites."""
+    weights = document_weights(store, web, crawler, params, step, rng, walled)
     return weighted_sample(weights, budget, rng)

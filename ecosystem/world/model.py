@@ -7,6 +7,8 @@ A step is a month. :meth:`EcosystemModel.step` shows the activation order:
 2. the web updates: new authors' sites and new farm sites join, PageRank every few steps;
 3. trainers crawl and train when due, each returning what it trained and how it scored;
 4. companies deploy their best latest model and the market re-splits adopters by quality;
+   then money moves: revenue, licence budgets, licences bought by the purchase rule
+   (``ecosystem/world/ledger.py``; holdings in ``ecosystem/world/holdings.py``);
 5. the reporters (``ecosystem/world/reporters.py``) record the step, the firms and the
    generations trained in it; then authors' view of AI content per topic updates.
 
@@ -27,6 +29,8 @@ from ecosystem.config.ecosystem import EcosystemScenario
 from ecosystem.core.rng import ReplicaRNG, Stream
 from ecosystem.truth.tokens import TokensTruth
 from ecosystem.world.content import ContentStore, Origin
+from ecosystem.world.holdings import platform_owners
+from ecosystem.world.ledger import Ledger
 from ecosystem.world.market import Deployment, logit_shares
 from ecosystem.world.publish import PublishRequests, publish
 from ecosystem.world.reporters import Recorder
@@ -55,12 +59,14 @@ class EcosystemModel(mesa.Model):
         self.topic_ai_share = np.zeros(self.truth.topics)
         self.new_docs = np.zeros(0, dtype=np.int64)
         self._build_web()
+        self.platform_owners = platform_owners(scenario)  # walled platforms (holdings)
         self.trainers: list[ModelTrainer] = self._create(ModelTrainer, scenario.trainers)
         self.companies: list[Company] = self._create(Company, scenario.companies)
         by_name = {c.name: c for c in self.companies}
         for trainer in self.trainers:
             if trainer.params.company is not None:
                 by_name[trainer.params.company].own(trainer)
+        self.ledger = Ledger(self)
         # generation 0, on the human web
         self.trained: list[TrainedGeneration] = [t.train() for t in self.trainers]
         self.recorder.record_training(self, self.trained)
@@ -115,7 +121,8 @@ class EcosystemModel(mesa.Model):
         self.update_web()  # 2. new sites and links; PageRank every few steps
         self.train_models()  # 3. trainers crawl and train when due
         self._activate(Company, "deploy")  # 4. companies deploy ...
-        self.update_market()  # ... and the market re-splits adopters
+        self.update_market()  # ... and the market re-splits adopters ...
+        self.trade_data()  # ... then revenue, budgets and licences
         self.recorder.collect(self)  # 5. reporters record the step and its generations ...
         self.update_topic_shares()  # ... and authors see this step's AI share per topic
         self.step_index += 1
@@ -188,6 +195,11 @@ class EcosystemModel(mesa.Model):
         self.product_offer = offered if offered is not None else np.array(open_offer, np.int64)
         quality = np.array([self.offers[i].quality for i in self.product_offer])
         self.market_shares = logit_shares(quality, self.params.market.sensitivity)
+
+    def trade_data(self) -> None:
+        """Revenue and licence budgets; licences expire, struck deals execute, companies buy
+        by the purchase rule (the ledger records every purchase)."""
+        self.ledger.trade(self)
 
     def best_usefulness(self) -> float:
         """u of the best product: exp(-its excess cross-entropy)."""

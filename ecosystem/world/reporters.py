@@ -4,9 +4,10 @@ Agents act; reporters record. After each step the model's collect stage hands it
 :class:`Recorder`, which asks
 
 - one function per column of ``steps`` (``STEP_REPORTERS``: each named like its column);
-- :func:`firm_rows` for ``firms`` (one row per company);
+- :func:`firm_rows` for ``firms`` (one row per company: market, holdings, money, moat);
 - :func:`generation_row` and :func:`sample_rows` for ``generations`` and ``samples``, from what
-  each trainer that trained this step returned (an ``agents.trainers.TrainedGeneration``).
+  each trainer that trained this step returned (an ``agents.trainers.TrainedGeneration``);
+- :func:`licence_rows` for ``licences`` (the ledger: the licences bought this step).
 
 Column names, order and dtypes come from the outcome catalog (``ecosystem.outcomes``): a new
 column is a catalog entry plus, here, a reporter (or a key of what a trainer returns).
@@ -166,8 +167,52 @@ def firm_rows(model: EcosystemModel) -> list[dict]:
             row["quality"] = deployed.quality
             row["deployed_trainer"] = model.trainers[deployed.trainer].name
             row["deployed_generation"] = deployed.generation
+        row.update(_holdings_and_money(model, company))
         rows.append(row)
     return rows
+
+
+def _holdings_and_money(model: EcosystemModel, company) -> dict:
+    """A company's holdings, the human and proprietary part of its deployed model's training
+    data, its money, and its moat against the best scrape-only trainer."""
+    ledger, i = model.ledger, company.index
+    held = company.holdings.tokens(model.store)
+    trained = company.deployed_training()
+    row = {
+        "holds_data": company.params.holdings.holds_data,
+        "owned_platforms": len(company.holdings.platforms),
+        "platform_tokens": held["platform_tokens"],
+        "licensed_tokens": held["licensed_tokens"],
+        "snapshot_tokens": held["snapshot_tokens"],
+        "proprietary_tokens": trained.proprietary_tokens if trained is not None else None,
+        "human_share": 1.0 - trained.train_ai_share if trained is not None else None,
+        "consumer_users": float(ledger.consumers[i]),
+        "revenue": float(ledger.revenue[i]),
+        "licence_spend": float(ledger.spend[i]),
+        "licence_income": float(ledger.income[i]),
+        "budget": float(ledger.budget[i]),
+        "moat_gap": None,
+        "moat_ratio": None,
+    }
+    scraper = best_scraper(model)
+    if company.deployed is not None and scraper is not None:
+        row["moat_gap"] = company.deployed.quality - scraper.quality
+        if scraper.excess_cross_entropy > 0:
+            row["moat_ratio"] = company.deployed.excess_cross_entropy / scraper.excess_cross_entropy
+    return row
+
+
+def best_scraper(model: EcosystemModel):
+    """The latest model (a Deployment) of the best scrape-only trainer now: trainers of
+    companies without holdings and independents, not human-only controls; None if none."""
+    latest = [
+        t.latest
+        for t in model.trainers
+        if not t.params.human_only
+        and t.latest is not None
+        and (t.company is None or not t.company.params.holdings.holds_data)
+    ]
+    return min(latest, key=lambda d: (d.excess_cross_entropy, d.trainer), default=None)
 
 
 def generation_row(model: EcosystemModel, trained: TrainedGeneration) -> dict:
@@ -188,6 +233,11 @@ def generation_row(model: EcosystemModel, trained: TrainedGeneration) -> dict:
         "train_ai_share": trained.train_ai_share,
         "crawled_docs": len(crawled),
         "crawled_ai_share": float(crawled_ai.mean()) if len(crawled) else 0.0,
+        "proprietary_docs": len(trained.proprietary),
+        "proprietary_tokens": trained.proprietary_tokens,
+        "proprietary_share": len(trained.proprietary) / trained.train_docs
+        if trained.train_docs
+        else 0.0,
     }
     metrics = [c for c in outcomes.schema("generations", KIND) if c not in row]
     row.update({c: trained.metrics.get(c) for c in metrics})
@@ -215,6 +265,25 @@ def sample_rows(model: EcosystemModel, trained: TrainedGeneration) -> list[dict]
     ]
 
 
+def licence_rows(model: EcosystemModel) -> list[dict]:
+    """The ``licences`` rows of this step: every licence bought (the ledger)."""
+    offers = model.params.licences
+    return [
+        {
+            "seller": lic.seller,
+            "buyer": lic.buyer,
+            "step": lic.step,
+            "platform": lic.platform,
+            "tokens": lic.tokens,
+            "price_per_1k_tokens": offers[lic.offer].price,
+            "paid": lic.paid,
+            "exclusive": lic.exclusive,
+            "expiry": lic.expiry,
+        }
+        for lic in model.ledger.bought
+    ]
+
+
 # ---------------------------------------------------------------------- the collector
 class Recorder:
     """The rows of the ecosystem's tables, as the reporters make them; typed tables at the end."""
@@ -226,6 +295,7 @@ class Recorder:
         """After a step: its ``steps`` row, the ``firms`` rows and the trained generations."""
         self.rows["steps"].append({name: fn(model) for name, fn in STEP_REPORTERS.items()})
         self.rows["firms"].extend(firm_rows(model))
+        self.rows["licences"].extend(licence_rows(model))
         self.record_training(model, model.trained)
 
     def record_training(self, model: EcosystemModel, trained: list[TrainedGeneration]) -> None:
@@ -234,9 +304,11 @@ class Recorder:
             self.rows["generations"].append(generation_row(model, generation))
             self.rows["samples"].extend(sample_rows(model, generation))
 
-    def tables(self) -> dict[str, pl.DataFrame]:
-        """Every table, typed by the catalog's schema (an empty table keeps its columns)."""
+    def tables(self, licences: bool = True) -> dict[str, pl.DataFrame]:
+        """Every table, typed by the catalog's schema (an empty table keeps its columns);
+        ``licences`` only when the scenario sells any."""
         return {
             name: pl.DataFrame(rows, schema=outcomes.schema(name, KIND), orient="row")
             for name, rows in self.rows.items()
+            if licences or name != "licences"
         }

@@ -16,7 +16,8 @@ Progress = Callable[[int], None]
 def run_ecosystem(
     scenario: EcosystemScenario, progress: Progress | None = None
 ) -> dict[str, pl.DataFrame]:
-    """Simulate ``scenario`` step by step; returns the tables steps, generations, firms, samples.
+    """Simulate ``scenario`` step by step; returns the tables steps, generations, firms, samples
+    (and licences, when the scenario sells any).
 
     Args:
         scenario: a validated ecosystem scenario.
@@ -29,7 +30,7 @@ def run_ecosystem(
         model.step()
         if progress is not None:
             progress(1)
-    return model.recorder.tables()
+    return model.recorder.tables(licences=bool(scenario.licences))
 
 
 def progress_total(scenario: EcosystemScenario) -> int:

@@ -29,6 +29,7 @@ class Draw(IntEnum):
     FRESH = 9  # per (trainer, generation): fresh human text of fresh_fraction
     OPT_OUT = 10  # each site's opt-out thresholds per crawler
     ORIGINAL = 11  # per (trainer, generation): generation-0 documents redrawn (original_fraction)
+    HOLDINGS = 12  # per (company, trainer, generation): snapshot documents drawn
 
 
 def draws(seed: int, purpose: Draw, *index: int) -> np.random.Generator:
