@@ -5,10 +5,10 @@ blocks this crawler (and the crawler respects that). Each document has a base we
 factor 0.5^(age / half-life) when the crawler prefers fresh pages (else 1), and 0 for AI text
 when the crawler is a human-only control. Walled sites (platforms owned by another company, or
 selling licences: ``ecosystem.world.holdings``) weigh 0 whatever the crawler's opt-out policy.
-With ``crawl_unit: site`` a site's share of the crawl is its weight, split among its documents by base weight; with ``crawl_unit: page`` every
-document weighs its site's weight times its base weight, so prolific sites get more of the crawl.
-The crawl is a weighted sample without replacement of ``budget`` documents (Efraimidis-Spirakis
-exponential keys, one vectorised pass).
+With ``crawl_unit: site`` a site's share of the crawl is its weight, split among its documents
+by base weight; with ``crawl_unit: page`` every document weighs its site's weight times its
+base weight, so prolific sites get more of the crawl. The crawl is a weighted sample without
+replacement of ``budget`` documents (Efraimidis-Spirakis exponential keys, one vectorised pass).
 """
 
 from __future__ import annotations
