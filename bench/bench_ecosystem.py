@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import RESULTS, save  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # this checkout's code, not an installed copy
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 MOAT = ROOT / "scenarios" / "data_moat.yaml"
 VARIANTS = {
