@@ -285,3 +285,19 @@ def test_bad_holdings_exit_2_and_write_nothing(tmp_path):
         result.output
     )
     assert not (tmp_path / "run").exists()
+
+
+def test_an_open_offer_never_overlaps_an_exclusive_deal_struck_for_later():
+    licences = [
+        {"platform": 1, "price": 0.01, "exclusive": True, "duration": 4},
+        {"platform": 1, "price": 0.0, "exclusive": True, "duration": 3, "buyer": "Bolt",
+         "start": 5},
+    ]  # fmt: skip
+    model = EcosystemModel(tiny_holdings(steps=9, licences=licences))
+    for _ in range(model.params.steps):
+        model.step()
+        holders = [x.buyer for x in model.ledger.active if x.platform == 1]
+        assert len(holders) <= 1, (model.step_index, holders)
+    bought = [(x.buyer, x.step, x.offer) for x in model.ledger.rows]
+    assert ("Bolt", 5, 1) in bought  # the struck deal is executed
+    assert any(offer == 0 for _, _, offer in bought)  # and the open offer sold around it

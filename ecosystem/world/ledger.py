@@ -148,13 +148,22 @@ class Ledger:
         tokens = int(model.store.column("length")[docs].sum())
         return tokens, offer.price * tokens / 1000.0
 
-    def _available(self, index: int, offer: LicenceParams, buyer: int) -> bool:
-        """Whether ``buyer`` may buy ``offer``: it holds no licence to the platform yet, no one
-        holds an exclusive one, and an exclusive offer needs the platform unlicensed."""
+    def _available(
+        self, model: EcosystemModel, index: int, offer: LicenceParams, buyer: int
+    ) -> bool:
+        """Whether ``buyer`` may buy ``offer`` now: it holds no licence to the platform yet, no
+        one holds an exclusive one, an exclusive offer needs the platform unlicensed, and no
+        deal struck for a later step would overlap it where either is exclusive."""
         for lic in self.active:
             if lic.platform != offer.platform:
                 continue
             if lic.buyer_index == buyer or lic.exclusive or offer.exclusive:
+                return False
+        step, end = model.step_index, model.step_index + offer.duration
+        for deal in model.params.licences:
+            if deal.buyer is None or deal.platform != offer.platform or deal.start <= step:
+                continue
+            if deal.start < end and (deal.exclusive or offer.exclusive):
                 return False
         return True
 
@@ -178,7 +187,7 @@ class Ledger:
         for i, offer in enumerate(model.params.licences):
             if offer.buyer is not None or owners[offer.platform] == buyer:
                 continue
-            if not self._available(i, offer, buyer):
+            if not self._available(model, i, offer, buyer):
                 continue
             tokens, cost = self._price(model, offer)
             if cost > self.budget[buyer]:
