@@ -5,6 +5,9 @@ returns the crawl unchanged. Policy levers plug in here, each a :class:`Filter` 
 detector, a watermark check, a provenance or licence check). A filter that needs randomness
 (a detector's error rates) draws it from its own named stream of the run seed, never from the
 crawl's. The lab's source (a model's own samples) is synthetic by construction and unfiltered.
+A company's proprietary documents (its own platform's posts, licensed archives, a snapshot) go
+through the same chain as its trainers' crawls (``agents/trainers.py``), so once posts carry
+provenance labels an owner can drop the labelled AI posts of its own platform.
 """
 
 from __future__ import annotations
