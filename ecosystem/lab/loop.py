@@ -50,7 +50,7 @@ class LoopContext:
         self.loop = scenario.loop
         self.replicas = list(range(scenario.loop.replicas))
         self.truth = build_truth(scenario.truth, self.seed)
-        self.learner = build_learner(scenario.learner, self.truth, self.seed)
+        self.learner = build_learner(scenario.learner, self.truth)
         # a truth with a held-out split (real text) draws its test set from there
         draw_test = getattr(self.truth, "test_sample", self.truth.sample)
         self.test = draw_test(
