@@ -51,10 +51,10 @@ def project_imports(start: str) -> dict[str, str]:
     while todo:
         current = todo.pop()
         for name in imported_names(current):
-            if name.split(".")[0] in {"ecosystem", "agents"} and name not in seen:
-                if module_file(name) is not None:
-                    seen[name] = current
-                    todo.append(name)
+            ours = name.split(".")[0] in {"ecosystem", "agents"}
+            if ours and name not in seen and module_file(name) is not None:
+                seen[name] = current
+                todo.append(name)
     return seen
 
 

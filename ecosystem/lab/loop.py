@@ -113,7 +113,7 @@ class LoopContext:
         if generation == 0 and self.generation0 is None:
             self.generation0 = fitted
         first = samples.for_replica(0)
-        limit = self.scenario.metrics.sample_texts
+        limit = self.scenario.metrics.text_samples
         if limit:
             texts = self.truth.spell_docs(first, limit)
             human = self._human_texts(first.topics[: len(texts)])
