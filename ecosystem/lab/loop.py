@@ -21,11 +21,13 @@ Every strategy restarts the same per-replica streams, so strategies differ only 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
 from ecosystem.config.schema import LoopScenario
+from ecosystem.core.checkpoint import Checkpointer
 from ecosystem.core.data import Data, Labeled, TokenDocs
 from ecosystem.core.rng import ReplicaRNG, Stream
 from ecosystem.lab.pools import concat, subsample
@@ -64,6 +66,26 @@ class LoopContext:
         self.sample_rows: list[pl.DataFrame] = []
         self.sequence_rows: list[pl.DataFrame] = []
         self.survival: dict[str, TokenSurvival] = {}
+        # resumable progress: finished strategies' frames, the strategy in flight
+        self.frames: list[pl.DataFrame] = []
+        self.explicit: ExplicitState | None = None
+        self.checkpoint: Checkpointer | None = None
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "checkpoint": None}  # the checkpointer is not state
+
+    def done_units(self) -> int:
+        """Progress units (generations) finished: what a resumed run reports first."""
+        done = len(self.frames) * (self.loop.generations + 1)
+        return done + (self.explicit.generation + 1 if self.explicit is not None else 0)
+
+    def generation_done(self, state: ExplicitState) -> None:
+        """Save a checkpoint after a generation of the explicit loop when one is due."""
+        cp = self.checkpoint
+        if cp is not None and cp.due(state.generation, self.loop.generations):
+            self.explicit = state
+            cp.save(self, self.done_units())
+            self.explicit = None
 
     def rngs(self, stream: Stream, *index: int) -> ReplicaRNG:
         """Fresh per-replica generators of ``stream`` (restarted for every strategy)."""
@@ -157,8 +179,14 @@ class LoopContext:
         return out
 
 
-def run_loop(scenario: LoopScenario, progress: Progress | None = None) -> dict[str, pl.DataFrame]:
+def run_loop(
+    scenario: LoopScenario, progress: Progress | None = None, checkpoint: Checkpointer | None = None
+) -> dict[str, pl.DataFrame]:
     """Run every strategy of ``scenario``.
+
+    With a checkpointer the whole run (context, pools, fitted models, every Generator) is saved
+    after each strategy and, in the explicit loop, every ``checkpoint.every`` generations; a
+    checkpoint found there is continued from.
 
     Returns:
         ``generations``: one row per (strategy, replica, generation); for token models also
@@ -166,15 +194,23 @@ def run_loop(scenario: LoopScenario, progress: Progress | None = None) -> dict[s
         ``sequences`` (each sampled document's perplexity under the generation-0 model), and with
         ``metrics.token_survival`` ``survival`` (each token's extinction generation per replica).
     """
-    ctx = LoopContext(scenario)
-    frames = []
-    for strategy in scenario.loop.strategies:
+    ctx = checkpoint.load() if checkpoint is not None else None
+    if ctx is None:
+        ctx = LoopContext(scenario)
+    elif progress is not None:
+        progress(ctx.done_units())
+    ctx.checkpoint = checkpoint
+    strategies = scenario.loop.strategies
+    for index in range(len(ctx.frames), len(strategies)):
+        strategy = strategies[index]
         if ctx.use_statistics(strategy):
             records = _statistics_loop(ctx, strategy, progress)
         else:
             records = _explicit_loop(ctx, strategy, progress)
-        frames.append(_frame(records, strategy, len(ctx.replicas)))
-    tables = {"generations": pl.concat(frames, how="diagonal_relaxed")}
+        ctx.frames.append(_frame(records, strategy, len(ctx.replicas)))
+        if checkpoint is not None and index + 1 < len(strategies):
+            checkpoint.save(ctx, ctx.done_units())
+    tables = {"generations": pl.concat(ctx.frames, how="diagonal_relaxed")}
     if ctx.sample_rows:
         tables["samples"] = pl.concat(ctx.sample_rows)
     if ctx.sequence_rows:
@@ -229,20 +265,58 @@ def _human(ctx: LoopContext, strategy: str, n: int, fresh_rng, sub_rng) -> Data:
     return ctx.truth.sample(np.full(len(ctx.replicas), n), fresh_rng)
 
 
+@dataclass
+class ExplicitState:
+    """One strategy's explicit loop between generations: what a checkpoint continues from.
+
+    Attributes:
+        strategy: the strategy in flight.
+        generation: the last finished generation.
+        pool: everything accumulated so far, and its per-item AI flags.
+        fitted: the last generation's model.
+        records: one metrics record per finished generation.
+        rngs: the loop's Generators (loop, fresh, subsample, metric, fit) at their positions.
+    """
+
+    strategy: str
+    generation: int
+    pool: Data
+    pool_ai: np.ndarray
+    fitted: object
+    records: list[dict]
+    rngs: tuple[ReplicaRNG, ...]
+
+
+def _explicit_start(ctx: LoopContext, strategy: str, progress: Progress | None) -> ExplicitState:
+    """Generation 0 of a strategy: fresh streams, fit on the human data."""
+    if ctx.explicit is not None and ctx.explicit.strategy == strategy:
+        return ctx.explicit  # resumed from a checkpoint
+    rngs = (
+        ctx.rngs(Stream.LOOP),
+        ctx.rngs(Stream.FRESH),
+        ctx.rngs(Stream.SUBSAMPLE),
+        ctx.rngs(Stream.LOOP, 1),
+        ctx.rngs(Stream.LEARNER),
+    )
+    pool: Data = ctx.initial
+    fitted = ctx.learner.fit(pool, rngs[4])
+    metrics = ctx.evaluate(fitted, rngs[3], strategy, 0)
+    records = [_record(0, len(ctx.replicas), _size(pool), 0.0, metrics)]
+    _tick(progress)
+    state = ExplicitState(strategy, 0, pool, _flags(pool, 0.0), fitted, records, rngs)
+    ctx.generation_done(state)
+    return state
+
+
 def _explicit_loop(ctx: LoopContext, strategy: str, progress: Progress | None) -> list[dict]:
     R = len(ctx.replicas)
     learner, decoding = ctx.learner, ctx.scenario.decoding
-    loop_rng, fresh_rng = ctx.rngs(Stream.LOOP), ctx.rngs(Stream.FRESH)
-    sub_rng, metric_rng = ctx.rngs(Stream.SUBSAMPLE), ctx.rngs(Stream.LOOP, 1)
-    fit_rng = ctx.rngs(Stream.LEARNER)
-    pool: Data = ctx.initial
-    pool_ai = _flags(pool, 0.0)
+    state = _explicit_start(ctx, strategy, progress)
+    ctx.explicit = None
+    loop_rng, fresh_rng, sub_rng, metric_rng, fit_rng = state.rngs
+    pool, pool_ai, fitted, records = state.pool, state.pool_ai, state.fitted, state.records
     budget = ctx.loop.subsample_budget or ctx.loop.samples_per_generation
-    fitted = learner.fit(pool, fit_rng)
-    metrics = ctx.evaluate(fitted, metric_rng, strategy, 0)
-    records = [_record(0, R, _size(pool), 0.0, metrics)]
-    _tick(progress)
-    for g in range(1, ctx.loop.generations + 1):
+    for g in range(state.generation + 1, ctx.loop.generations + 1):
         n_syn, n_human = _split(ctx, strategy, g)
         synthetic = fitted.sample(np.full(R, n_syn), loop_rng, decoding)
         parts, flags = [synthetic], [_flags(synthetic, 1.0)]
@@ -273,6 +347,8 @@ def _explicit_loop(ctx: LoopContext, strategy: str, progress: Progress | None) -
         metrics = ctx.evaluate(fitted, metric_rng, strategy, g)
         records.append(_record(g, R, _size(train), share, metrics))
         _tick(progress)
+        state.generation, state.pool, state.pool_ai, state.fitted = g, pool, pool_ai, fitted
+        ctx.generation_done(state)
     return records
 
 
