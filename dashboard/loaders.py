@@ -58,6 +58,16 @@ class Run:
         return str(self.meta.get("name") or self.folder.name)
 
     @property
+    def status(self) -> str:
+        """``complete``, or ``interrupted`` (stopped, or still running) or ``failed``."""
+        return str(self.meta.get("status", "complete"))
+
+    @property
+    def unfinished(self) -> bool:
+        """Whether the run has not finished: its tables are not written yet."""
+        return self.status != "complete"
+
+    @property
     def series(self) -> str:
         """The column naming each line of generations.parquet: strategy or trainer."""
         return SERIES.get(self.kind, "strategy")
@@ -155,6 +165,22 @@ def open_run(folder: str | Path) -> Run:
             f"{meta_path}: unknown run kind {kind!r} (expected one of: {', '.join(SERIES)})."
         )
     return Run(folder, meta)
+
+
+def unfinished_message(run: Run) -> str:
+    """What an unfinished run's page says: how far it got and how to continue it."""
+    progress = run.meta.get("progress") or {}
+    done, total = progress.get("done"), progress.get("total")
+    units = "steps" if run.kind == "ecosystem" else "units of work"
+    got = f" after {done} of {total} {units} were checkpointed" if total else ""
+    resume = f"Continue it with `ecosim run --resume {run.folder}`."
+    if run.status == "failed":
+        error = str(run.meta.get("error") or "unknown error")
+        return f"This run failed{got}: {error}. Its tables were not written. {resume}"
+    return (
+        f"This run was interrupted{got}, or is still running. Its tables are written when it "
+        f"finishes. {resume}"
+    )
 
 
 def scan(run: Run, table: str) -> pl.LazyFrame:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
@@ -208,6 +209,30 @@ def knob_overrides(base: Scenario, columns: int = 3) -> list[str]:
 def problems(exc: ScenarioError) -> str:
     """The CLI's lines for a scenario error: FILE:LINE: field.path: message."""
     return "\n".join(str(p) for p in exc.problems)
+
+
+MAX_RUN_NAME = 200
+
+
+def run_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a run folder's name under the runs folder (None: it can).
+
+    Only a plain name is taken: no folder separators, not ``.`` or ``..``, not hidden (those
+    are the scratch folders of runs being written), no control characters, not absolute.
+    """
+    if not name:
+        return "Give the run folder a name."
+    if name != name.strip():
+        return "The name starts or ends with a space."
+    if "/" in name or "\\" in name or (os.sep in name) or (os.altsep and os.altsep in name):
+        return "Give a plain name, without / or \\: the run is written inside the runs folder."
+    if name in (".", "..") or name.startswith("."):
+        return "The name may not start with a dot."
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        return "The name holds control characters."
+    if len(name) > MAX_RUN_NAME or Path(name).is_absolute() or Path(name).name != name:
+        return f"Give a plain name of at most {MAX_RUN_NAME} characters."
+    return None
 
 
 def run_with_progress(spec: RunSpec, scenario: Scenario) -> Path:

@@ -63,7 +63,8 @@ def run_label(folder: Path, root: Path) -> str:
         run = loaders.open_run(folder)
     except RunDirError:
         return f"{rel} · unreadable"
-    return f"{rel} · {run.name} ({run.kind})"
+    state = f" · {run.status}" if run.unfinished else ""
+    return f"{rel} · {run.name} ({run.kind}){state}"
 
 
 def no_runs_message(root: Path) -> None:
@@ -103,13 +104,17 @@ def pick_run(key: str, label: str = "Run", table: str | None = None) -> loaders.
     keep_valid(key, options)
     chosen = st.selectbox(label, options, key=key, format_func=lambda f: run_label(Path(f), root))
     with readable_errors():
-        return loaders.open_run(chosen)
+        run = loaders.open_run(chosen)
+    if run.unfinished:
+        st.info(loaders.unfinished_message(run), icon=":material/pause_circle:")
+        st.stop()
+    return run
 
 
 def pick_runs(key: str, label: str = "Runs") -> list[loaders.Run]:
-    """Several runs chosen in a multiselect (the two newest by default)."""
+    """Several finished runs chosen in a multiselect (the two newest by default)."""
     root = runs_root()
-    options = [str(f) for f in loaders.find_runs(root)]
+    options = [str(f) for f in loaders.find_runs(root) if _finished(f)]
     if not options:
         no_runs_message(root)
         st.stop()
@@ -121,6 +126,13 @@ def pick_runs(key: str, label: str = "Runs") -> list[loaders.Run]:
         for folder in chosen:
             runs.append(loaders.open_run(folder))
     return runs
+
+
+def _finished(folder: Path) -> bool:
+    try:
+        return not loaders.open_run(folder).unfinished
+    except RunDirError:
+        return True  # listed, and explained when chosen
 
 
 def parquet_bytes(frame: pl.DataFrame) -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -13,8 +14,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from ecosystem.config import load_scenario, scenario_json_schema
-from ecosystem.core.errors import Problem, RunSetupError, ScenarioError
-from ecosystem.runner import RunSpec, execute, progress_total, summarize
+from ecosystem.core.errors import OutputError, Problem, RunSetupError, ScenarioError
+from ecosystem.core.outdir import check_out
+from ecosystem.runner import RunSpec, execute, progress_total, resumed_scenario, summarize
+from ecosystem.runner import resume as resume_run
 
 app = typer.Typer(
     help="ecosim: simulate the web as a training-data commons (model collapse, data moats).",
@@ -26,6 +29,7 @@ out_console = Console(width=None if sys.stdout.isatty() else 140)
 err_console = Console(stderr=True)
 
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
 
 
 def _fail(problems: list[str]) -> None:
@@ -65,46 +69,111 @@ def schema() -> None:
 
 @app.command()
 def run(
-    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Run folder to create.")],
+    scenario: Annotated[
+        Path | None, typer.Argument(help="Scenario YAML file (not with --resume).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Run folder to create.")] = None,
     seed: Annotated[
         int | None, typer.Option(help="Run seed (replaces the scenario's).", min=0)
     ] = None,
     set_: Annotated[
         list[str] | None, typer.Option("--set", help="Override a field: key.path=value.")
     ] = None,
-    overwrite: Annotated[bool, typer.Option(help="Replace an existing run folder.")] = False,
+    overwrite: Annotated[
+        bool,
+        typer.Option(help="Replace an existing run folder (only a run folder or an empty one)."),
+    ] = False,
+    resume: Annotated[
+        Path | None,
+        typer.Option(help="Continue the interrupted run in this folder from its checkpoint."),
+    ] = None,
+    checkpoint_every: Annotated[
+        int | None,
+        typer.Option(
+            help="Steps (ecosystem) or generations (loop) between checkpoints; 0: only the "
+            "default points. Default: 10 steps; every generation for a transformer loop; "
+            "after each strategy for other loops.",
+            min=0,
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """Run a scenario and write its run folder (run.json and Parquet tables)."""
-    spec = RunSpec(Path(scenario), Path(out), list(set_ or []), seed, overwrite)
+    """Run a scenario and write its run folder (run.json and Parquet tables), or continue an
+    interrupted one with --resume DIR."""
+    if resume is not None:
+        if scenario is not None or out is not None or set_ or seed is not None or overwrite:
+            _fail(
+                [
+                    "--resume DIR continues a run as recorded: give no SCENARIO, --out, --set, "
+                    "--seed or --overwrite with it"
+                ]
+            )
+        if checkpoint_every is not None:
+            _fail(["--resume DIR keeps the run's own --checkpoint-every"])
+        try:
+            resolved = resumed_scenario(resume)
+        except OutputError as exc:
+            _fail([str(exc)])
+        folder = _with_progress(
+            resolved, quiet, lambda p: resume_run(resume, p, resolved), resume, resume / "run.json"
+        )
+        _print_summary(folder, resolved.kind)
+        return
+    if scenario is None or out is None:
+        _fail(["run: give SCENARIO and --out DIR (or --resume DIR)"])
+    spec = RunSpec(Path(scenario), Path(out), list(set_ or []), seed, overwrite, checkpoint_every)
     notices: list[Problem] = []
     try:
+        check_out(spec.out, overwrite)  # before anything runs
         resolved = load_scenario(spec.scenario_path, spec.all_overrides(), notices)
+    except OutputError as exc:
+        _fail([str(exc)])
     except ScenarioError as exc:
         _fail([str(p) for p in exc.problems])
     _notify(notices)
-    if spec.out.exists() and not overwrite:
-        _fail([f"{spec.out}: already exists (choose another --out, or pass --overwrite)"])
-    if spec.out.exists() and not spec.out.is_dir():
-        _fail([f"{spec.out}: exists and is not a folder"])
-    show_bar = not quiet and err_console.is_terminal
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        disable=not show_bar,
-        transient=True,
-    ) as bar:
-        task = bar.add_task(resolved.name, total=progress_total(resolved))
-        try:
-            folder = execute(spec, resolved, lambda n: bar.advance(task, n))
-        except RunSetupError as exc:
-            bar.stop()
-            _fail([f"{spec.scenario_path}: cannot run here: {exc}"])
+    folder = _with_progress(
+        resolved, quiet, lambda p: execute(spec, resolved, p), spec.out, spec.scenario_path
+    )
     _print_summary(folder, resolved.kind)
+
+
+def _terminate(signum, frame) -> None:
+    raise KeyboardInterrupt  # a clean stop: the run folder is marked interrupted, scratch removed
+
+
+def _with_progress(resolved, quiet: bool, start, folder: Path, source: Path) -> Path:
+    """Run ``start(progress)`` under a progress bar; bad output folders and scenarios that
+    cannot run here exit 2, an interrupt (Ctrl+C, SIGTERM) exits 130 with how to resume."""
+    show_bar = not quiet and err_console.is_terminal
+    try:
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # not the main thread: leave signals alone
+        previous = None
+    try:
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err_console,
+            disable=not show_bar,
+            transient=True,
+        ) as bar:
+            task = bar.add_task(resolved.name, total=progress_total(resolved))
+            try:
+                return start(lambda n: bar.advance(task, n))
+            except OutputError as exc:
+                bar.stop()
+                _fail([str(exc)])
+            except RunSetupError as exc:
+                bar.stop()
+                _fail([f"{source}: cannot run here: {exc}"])
+    except KeyboardInterrupt:
+        typer.echo(f"interrupted: resume with `ecosim run --resume {folder}`", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _print_summary(folder: Path, kind: str) -> None:

@@ -84,26 +84,20 @@ def test_bad_input_writes_nothing(small_tokens_yaml, tmp_path):
     assert list(tmp_path.iterdir()) == [small_tokens_yaml]
 
 
-def test_existing_out_needs_overwrite(small_tokens_yaml, tmp_path):
+def test_existing_out_needs_overwrite_which_replaces_only_run_folders(small_tokens_yaml, tmp_path):
     out = tmp_path / "run"
-    out.mkdir()
-    (out / "keep.txt").write_text("x")
+    first = ["run", str(small_tokens_yaml), "--out", str(out), "--set", "loop.generations=1"]
+    assert runner.invoke(app, first).exit_code == 0
     res = runner.invoke(app, ["run", str(small_tokens_yaml), "--out", str(out)])
     assert res.exit_code == 2 and "already exists" in res.output
-    assert (out / "keep.txt").exists()
-    res = runner.invoke(
-        app,
-        [
-            "run",
-            str(small_tokens_yaml),
-            "--out",
-            str(out),
-            "--overwrite",
-            "--set",
-            "loop.generations=1",
-        ],
-    )
-    assert res.exit_code == 0 and not (out / "keep.txt").exists()
+    res = runner.invoke(app, [*first, "--overwrite", "--seed", "5"])
+    assert res.exit_code == 0, res.output
+    assert json.loads((out / "run.json").read_text())["seed"] == 5
+    assert [p.name for p in tmp_path.iterdir()] == [small_tokens_yaml.name, "run"]
+    (out / "keep.txt").write_text("x")  # now it holds someone's file: not replaced
+    res = runner.invoke(app, [*first, "--overwrite"])
+    assert res.exit_code == 2 and "'keep.txt', which no ecosim run writes" in res.output
+    assert (out / "keep.txt").read_text() == "x"
 
 
 def test_console_script_runs_quietly_without_tty(small_tokens_yaml, tmp_path):
