@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -26,6 +28,13 @@ out_console = Console(width=None if sys.stdout.isatty() else 140)
 err_console = Console(stderr=True)
 
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+"""128 + SIGINT, what shells report for a command stopped with Ctrl+C."""
+DEFAULT_RUNS = Path("runs")
+FULL_REPRODUCTIONS = Path("docs/REPRODUCTIONS.md")
+SAFE_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
+"""Scenario names usable as a folder name under runs/ without --out."""
+"""Where ``ecosim run`` writes when no --out is given: runs/<scenario name>."""
 
 
 def _fail(problems: list[str]) -> None:
@@ -58,7 +67,10 @@ def schema() -> None:
 @app.command()
 def run(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Run folder to create.")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Run folder to create (default: runs/SCENARIO_NAME)."),
+    ] = None,
     seed: Annotated[
         int | None, typer.Option(help="Run seed (replaces the scenario's).", min=0)
     ] = None,
@@ -68,16 +80,27 @@ def run(
     overwrite: Annotated[bool, typer.Option(help="Replace an existing run folder.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """Run a scenario and write its run folder (run.json and Parquet tables)."""
-    spec = RunSpec(Path(scenario), Path(out), list(set_ or []), seed, overwrite)
+    """Run a scenario and write its run folder (run.json and Parquet tables); Ctrl+C stops it
+    with exit code 130, writing nothing."""
+    spec = RunSpec(Path(scenario), Path(out or "."), list(set_ or []), seed, overwrite)
     try:
         resolved = load_scenario(spec.scenario_path, spec.all_overrides())
     except ScenarioError as exc:
         _fail([str(p) for p in exc.problems])
-    if spec.out.exists() and not overwrite:
-        _fail([f"{spec.out}: already exists (choose another --out, or pass --overwrite)"])
-    if spec.out.exists() and not spec.out.is_dir():
-        _fail([f"{spec.out}: exists and is not a folder"])
+    if out is None:
+        if not SAFE_NAME.fullmatch(resolved.name):
+            _fail(
+                [
+                    f"{spec.scenario_path}: name: {resolved.name!r} is not a folder name "
+                    "(letters, digits, '.', '_', '-'); pass --out DIR"
+                ]
+            )
+        spec = replace(spec, out=DEFAULT_RUNS / resolved.name)
+    out, overwrite = spec.out, spec.overwrite
+    if out.exists() and not overwrite:
+        _fail([f"{out}: already exists (choose another --out, or pass --overwrite)"])
+    if out.exists() and not out.is_dir():
+        _fail([f"{out}: exists and is not a folder"])
     show_bar = not quiet and err_console.is_terminal
     with Progress(
         "[progress.description]{task.description}",
@@ -94,6 +117,10 @@ def run(
         except RunSetupError as exc:
             bar.stop()
             _fail([f"{spec.scenario_path}: cannot run here: {exc}"])
+        except KeyboardInterrupt:
+            bar.stop()
+            err_console.print("interrupted: nothing written", markup=False, highlight=False)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
     _print_summary(folder, resolved.kind)
 
 
@@ -134,20 +161,31 @@ def reproduce(
     quick: Annotated[
         bool, typer.Option("--quick", help="Test-size runs and tolerances (seconds, not minutes).")
     ] = False,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Markdown file to write.")] = Path(
-        "docs/REPRODUCTIONS.md"
-    ),
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Markdown file to write (default: docs/REPRODUCTIONS.md; with --quick, "
+            "standard output, so the committed full-size table is never replaced).",
+        ),
+    ] = None,
 ) -> None:
     """Re-run the paper reproductions (scenarios/papers/) and write their table; exit 1 if a
     row fails."""
     from ecosystem.papers.reproduce import collect, write_text
 
     report = collect(quick, progress=lambda name: err_console.print(f"running {name}"))
-    write_text(out, report.markdown())
+    if out is None and quick:
+        sys.stdout.write(report.markdown())
+        where = "the table is above (quick results are not written to docs/)"
+    else:
+        out = out or FULL_REPRODUCTIONS
+        write_text(out, report.markdown())
+        where = f"wrote {out}"
     passed = len(report.outcomes) - len(report.failures)
-    out_console.print(
-        f"{passed} of {len(report.outcomes)} rows pass in {report.total_seconds:.0f} s; "
-        f"wrote {out}",
+    err_console.print(
+        f"{passed} of {len(report.outcomes)} rows pass in {report.total_seconds:.0f} s; {where}",
         markup=False,
         highlight=False,
     )
