@@ -126,12 +126,25 @@ def run(
 
 def _print_summary(folder: Path, kind: str) -> None:
     summary = summarize(folder, kind)
-    table = Table(title=f"{folder.name}: summary")
-    for col in summary.columns:
-        table.add_column(col, justify="left" if col == "strategy" else "right")
-    for row in summary.iter_rows():
-        table.add_row(*[f"{v:.4g}" if isinstance(v, float) else str(v) for v in row])
-    out_console.print(table)
+    out_console.print(summary.title, markup=False, highlight=False, style="bold")
+    for part in summary.tables:
+        table = Table(title=part.title, title_justify="left")
+        table.add_column("quantity (unit)", justify="left")
+        if part.line_title:
+            table.add_column(part.line_title, justify="left")
+        if any(row.statistic for row in part.rows):
+            table.add_column("over replicas", justify="left")
+        for point in part.points:
+            table.add_column(point, justify="right")
+        for row in part.rows:
+            cells = [row.label] + ([row.line] if part.line_title else [])
+            cells += [row.statistic] if any(r.statistic for r in part.rows) else []
+            table.add_row(*cells, *[row.show(v) for v in row.values])
+        out_console.print(table)
+    for line in summary.takeaways:
+        out_console.print(f"- {line}", markup=False, highlight=False)
+    for note in summary.notes:
+        out_console.print(note, markup=False, highlight=False, style="dim")
     out_console.print(f"run folder: {folder}", markup=False, highlight=False)
 
 

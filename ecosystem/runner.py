@@ -18,9 +18,9 @@ from ecosystem.config.schema import LoopScenario, Scenario
 from ecosystem.core.io import staging_dir, write_json, write_parquet
 from ecosystem.lab import scaling
 from ecosystem.lab.loop import Progress, run_loop
-from ecosystem.lab.summary import loop_summary
-from ecosystem.world.run import ecosystem_summary, run_ecosystem
+from ecosystem.summary import SUMMARIES, Summary
 from ecosystem.world.run import progress_total as ecosystem_total
+from ecosystem.world.run import run_ecosystem
 
 
 @dataclass(frozen=True)
@@ -68,12 +68,12 @@ class KindRunner:
     Attributes:
         simulate: runs a validated scenario in memory; returns its tables by file stem.
         progress_total: units of work ``simulate`` reports through its progress callback.
-        summary: a short table of a finished run folder, for the terminal.
+        summary: what ``ecosim run`` prints about a finished run folder.
     """
 
     simulate: Callable[[Scenario, Progress | None], dict[str, pl.DataFrame]]
     progress_total: Callable[[Scenario], int]
-    summary: Callable[[Path], pl.DataFrame]
+    summary: Callable[[Path], Summary]
 
 
 def _loop_tables(scenario: LoopScenario, progress: Progress | None) -> dict[str, pl.DataFrame]:
@@ -84,14 +84,10 @@ def _loop_total(scenario: LoopScenario) -> int:
     return len(scenario.loop.strategies) * (scenario.loop.generations + 1)
 
 
-def _loop_summary(folder: Path) -> pl.DataFrame:
-    return loop_summary(pl.read_parquet(folder / "generations.parquet"))
-
-
 KINDS: dict[str, KindRunner] = {
-    "loop": KindRunner(_loop_tables, _loop_total, _loop_summary),
-    "ecosystem": KindRunner(run_ecosystem, ecosystem_total, ecosystem_summary),
-    "scaling": KindRunner(scaling.run_scaling, scaling.scaling_total, scaling.folder_summary),
+    "loop": KindRunner(_loop_tables, _loop_total, SUMMARIES["loop"]),
+    "ecosystem": KindRunner(run_ecosystem, ecosystem_total, SUMMARIES["ecosystem"]),
+    "scaling": KindRunner(scaling.run_scaling, scaling.scaling_total, SUMMARIES["scaling"]),
 }
 
 
@@ -105,7 +101,7 @@ def progress_total(scenario: Scenario) -> int:
     return KINDS[scenario.kind].progress_total(scenario)
 
 
-def summarize(folder: Path, kind: str) -> pl.DataFrame:
+def summarize(folder: Path, kind: str) -> Summary:
     """The terminal summary of a finished run folder."""
     return KINDS[kind].summary(folder)
 

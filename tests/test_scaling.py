@@ -100,7 +100,11 @@ def test_runner_writes_the_scaling_table_and_summarises_it(zipf, tmp_path):
     folder = execute(RunSpec(zipf.path, tmp_path / "run"))
     assert (folder / "scaling.parquet").exists() and (folder / "generator.parquet").exists()
     summary = summarize(folder, "scaling")
-    assert summary.height == 6 and "unseen_mass" in summary.columns
+    (table,) = summary.tables
+    assert table.points == ["T = 50", "T = 500", "T = 5,000"]
+    assert [r.line for r in table.rows if r.quantity == "unseen_mass"] == [
+        "0% human", "0% human, closed form", "100% human", "100% human, closed form",
+    ]  # fmt: skip
 
 
 def test_vectors_learners_scale_too():

@@ -14,8 +14,6 @@ do not depend on how many replicas, sizes or shares run.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import polars as pl
 
@@ -200,8 +198,3 @@ def scaling_summary(scaling: pl.DataFrame) -> pl.DataFrame:
 def scaling_total(scenario: ScalingScenario) -> int:
     """Units of progress of a run: one per (π, T) point."""
     return len(scenario.scaling.real_fractions) * len(scenario.scaling.train_sizes)
-
-
-def folder_summary(folder: Path) -> pl.DataFrame:
-    """The terminal summary of a finished scaling run folder."""
-    return scaling_summary(pl.read_parquet(folder / "scaling.parquet"))

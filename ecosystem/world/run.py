@@ -1,9 +1,8 @@
-"""Run a ``kind: ecosystem`` scenario into its tables, and summarise a finished run."""
+"""Run a ``kind: ecosystem`` scenario into its tables."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import polars as pl
 
@@ -86,27 +85,3 @@ def tables(model, step_columns: list[str]) -> dict[str, pl.DataFrame]:
 def progress_total(scenario: EcosystemScenario) -> int:
     """Progress units of a run: one per step."""
     return scenario.steps
-
-
-def _at(frame: pl.DataFrame, column: str, rows: list[int]) -> list[float]:
-    values = frame[column].to_list()
-    return [float(values[i]) for i in rows]
-
-
-def ecosystem_summary(folder: Path) -> pl.DataFrame:
-    """Headline numbers of a run: the web at its first, middle and last step; every trainer's
-    excess cross-entropy at generation 0, the middle and the last generation."""
-    steps = pl.read_parquet(folder / "steps.parquet")
-    generations = pl.read_parquet(folder / "generations.parquet")
-    rows = []
-    if steps.height:
-        at = [0, steps.height // 2, steps.height - 1]
-        for column in ("ai_share_new", "ai_share_web", "human_authors_active", "adopter_share"):
-            rows.append((column, *_at(steps, column, at)))
-    for (trainer,), frame in generations.sort("generation").group_by(
-        "trainer", maintain_order=True
-    ):
-        at = [0, frame.height // 2, frame.height - 1]
-        rows.append((f"excess_cross_entropy {trainer}", *_at(frame, "excess_cross_entropy", at)))
-        rows.append((f"train_ai_share {trainer}", *_at(frame, "train_ai_share", at)))
-    return pl.DataFrame(rows, schema=["quantity", "first", "middle", "last"], orient="row")
