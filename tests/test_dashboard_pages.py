@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import scenario_form
 from dashboard.widgets import ROOT_KEY
 from ecosystem.runner import RunSpec, execute
+from ecosystem.truth.spelling import english_words
 from tests.conftest import ROOT, SMALL_TOKENS
 from tests.dashboard_runs import (
     write_broken_runs,
@@ -155,6 +156,8 @@ def test_samples_page_shows_model_text_next_to_human_text(runs):
     assert_clean(at)
     last = texts(at.markdown)
     assert "Human, topic" in last and "Model of generation 4" in last
+    common = set(english_words(30))  # token ranks read as English words, the frequent first
+    assert sum(word in common for word in last.split()) > 20
     at.select_slider(key="samples_generation").set_value(0).run()
     assert_clean(at)
     assert "Model of generation 0" in texts(at.markdown)
