@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import mesa
 import numpy as np
 
@@ -9,11 +11,54 @@ from ecosystem.config.ecosystem import TrainerParams
 from ecosystem.core.rng import ReplicaRNG
 from ecosystem.learners import build_learner
 from ecosystem.metrics.tokens import token_sample_metrics
-from ecosystem.world.content import Origin
+from ecosystem.pipeline.filters import apply_filters
+from ecosystem.pipeline.mix import WorldMix, fresh_documents
+from ecosystem.pipeline.trainer import CrawlPipeline, Trained
 from ecosystem.world.crawl import crawl
 from ecosystem.world.market import Deployment
 from ecosystem.world.streams import Draw, draws
-from ecosystem.world.trainsets import TrainingData
+
+
+@dataclass(frozen=True)
+class SampledTexts:
+    """A few documents a generation wrote, as text, each beside a human test document of its topic.
+
+    Attributes:
+        topics: topic of each sampled document.
+        model_text: the sampled documents, spelled.
+        human_text: a held-out human document of the same topic for each.
+    """
+
+    topics: np.ndarray
+    model_text: list[str]
+    human_text: list[str]
+
+
+@dataclass(frozen=True)
+class TrainedGeneration:
+    """What a trainer trained and how it scored: what the reporters turn into rows.
+
+    Attributes:
+        trainer: the trainer's index in the scenario.
+        generation: the generation trained.
+        step: the step it was trained at.
+        train_docs: documents behind the fit.
+        train_tokens: tokens behind the fit.
+        train_ai_share: share of those documents written by a model.
+        crawled: ids of the documents this generation's crawl returned.
+        metrics: every score of the model, on the shared human test set and on its samples.
+        texts: a few of its samples as text (None when the scenario keeps none).
+    """
+
+    trainer: int
+    generation: int
+    step: int
+    train_docs: int
+    train_tokens: int
+    train_ai_share: float
+    crawled: np.ndarray
+    metrics: dict[str, float]
+    texts: SampledTexts | None
 
 
 class ModelTrainer(mesa.Agent):
@@ -34,7 +79,7 @@ class ModelTrainer(mesa.Agent):
         self.params = params
         self.name = params.name
         self.learner = build_learner(params.learner, model.truth, model.seed)
-        self.data = TrainingData(params, self.learner)
+        self.pipeline = CrawlPipeline(params, self.learner)
         self.generation = -1
         self.latest: Deployment | None = None
         self.last_crawl = np.zeros(0, dtype=np.int64)
@@ -44,67 +89,84 @@ class ModelTrainer(mesa.Agent):
         """Whether a new generation is trained at ``step``."""
         return step > 0 and step % self.params.retrain_every == 0
 
-    def step(self) -> None:
-        """Trainer phase of a step: train the next generation when due."""
+    def step(self) -> TrainedGeneration | None:
+        """Trainer phase of a step: train the next generation when due (None when not)."""
         if self.due(self.model.step_index):
-            self.train()
+            return self.train()
+        return None
 
-    def train(self) -> None:
-        """Crawl, assemble the training data, fit, evaluate and record the next generation."""
+    def train(self) -> TrainedGeneration:
+        """Crawl, assemble the training data, fit and evaluate the next generation; offer it.
+
+        Returns:
+            What it trained on and how it scored, for the model's reporters.
+        """
         model, p = self.model, self.params
         step, generation = model.step_index, self.generation + 1
-        rng = draws(model.seed, Draw.CRAWL, self.index, generation)
-        crawled = crawl(model.store, model.web, self.index, p, step, self.data.crawl_budget(), rng)
-        fresh = None
-        if self.data.fresh_docs():
-            fresh_rng = draws(model.seed, Draw.FRESH, self.index, generation)
-            topics = fresh_rng.integers(0, model.truth.topics, size=self.data.fresh_docs())
-            fresh = model.truth.sample_topics(topics, fresh_rng)
-        extra = self.company.proprietary_data(step) if self.company is not None else None
-        previous = self.latest.fitted if self.latest is not None else None
-        trained = self.data.next_generation(crawled, model.store, rng, previous, fresh, extra)
-        metrics = self.evaluate(trained.fitted, generation, step)
+        trained, crawled = self._train_data(generation, step)
+        metrics, texts = self.evaluate(trained.fitted, generation)
         self.generation, self.last_crawl = generation, crawled
         self.latest = Deployment(
             self.index, generation, trained.fitted, p.decoding, metrics["excess_cross_entropy"]
         )
-        origin = model.store.column("origin")[crawled]
-        model.records["generations"].append(
-            {
-                "trainer": self.name,
-                "company": self.company.name if self.company is not None else None,
-                "generation": generation,
-                "step": step,
-                "strategy": p.strategy,
-                "human_only": p.human_only,
-                "train_docs": trained.train_docs,
-                "train_tokens": trained.train_tokens,
-                "train_ai_share": trained.train_ai_share,
-                "crawled_docs": len(crawled),
-                "crawled_ai_share": float((origin == Origin.AI).mean()) if len(crawled) else 0.0,
-                **metrics,
-            }
+        return TrainedGeneration(
+            self.index,
+            generation,
+            step,
+            trained.train_docs,
+            trained.train_tokens,
+            trained.train_ai_share,
+            crawled,
+            metrics,
+            texts,
         )
 
-    def evaluate(self, fitted, generation: int, step: int) -> dict[str, float]:
-        """Score on the shared human test set; sample metrics; text samples beside human text."""
+    def _train_data(self, generation: int, step: int) -> tuple[Trained, np.ndarray]:
+        """The data pipeline: crawl (source), filters, mix, strategy, fit.
+
+        Returns:
+            The trained generation and the crawl behind it.
+        """
+        model, pipeline = self.model, self.pipeline
+        n_crawl, n_human = pipeline.split(generation)
+        rng = draws(model.seed, Draw.CRAWL, self.index, generation)
+        crawled = crawl(model.store, model.web, self.index, self.params, step, n_crawl, rng)
+        crawled = apply_filters(crawled, model.store, generation, pipeline.filters)
+        fresh = None
+        if n_human and pipeline.rule.human == "fresh":
+            fresh_rng = draws(model.seed, Draw.FRESH, self.index, generation)
+            fresh = fresh_documents(model.truth, n_human, fresh_rng)
+        original = None
+        if n_human and pipeline.rule.human == "original":
+            original_rng = draws(model.seed, Draw.ORIGINAL, self.index, generation)
+            original = pipeline.original_part(n_human, original_rng)
+        proprietary = self.company.proprietary_data(step) if self.company is not None else None
+        mix = WorldMix(fresh=fresh, proprietary=proprietary)
+        previous = self.latest.fitted if self.latest is not None else None
+        trained = pipeline.next_generation(crawled, model.store, rng, previous, mix, original)
+        return trained, crawled
+
+    def evaluate(self, fitted, generation: int) -> tuple[dict[str, float], SampledTexts | None]:
+        """Score on the shared human test set; sample metrics; text samples beside human text.
+
+        Returns:
+            Every metric of the model (its one replica's value) and a few samples as text.
+        """
         model = self.model
         metrics = fitted.evaluate(model.test, model.truth)
         rng = draws(model.seed, Draw.EVALUATION, self.index, generation)
         size = model.params.metrics.sample_size
         samples = fitted.sample(np.array([size]), ReplicaRNG([rng]), self.params.decoding)
         metrics.update(token_sample_metrics(samples, model.truth, model.params.metrics.tail_mass))
-        self._record_text(samples, generation, step, rng)
-        keep = ("cross_entropy", "perplexity", "excess_cross_entropy", "tail_mass_ratio")
-        keep += ("distinct_2", "entropy")
-        return {k: float(np.asarray(metrics[k])[0]) for k in keep if k in metrics}
+        texts = self._sample_texts(samples, rng)
+        return {k: float(np.asarray(v)[0]) for k, v in metrics.items()}, texts
 
-    def _record_text(self, samples, generation: int, step: int, rng) -> None:
+    def _sample_texts(self, samples, rng) -> SampledTexts | None:
         """A few sampled documents as text, each beside a human test document of its topic."""
         model = self.model
         n = min(model.params.metrics.text_samples, samples.n_docs)
         if n == 0:
-            return
+            return None
         test_topics = model.test.topics
         human = []
         for topic in samples.topics[:n]:  # a handful of rows per generation, not a hot path
@@ -112,14 +174,4 @@ class ModelTrainer(mesa.Agent):
             human.append(rng.choice(same) if len(same) else rng.integers(model.test.n_docs))
         model_text = model.truth.spell_docs(samples, limit=n)
         human_text = model.truth.spell_docs(model.test.take(np.array(human)))
-        for i in range(n):
-            model.records["samples"].append(
-                {
-                    "trainer": self.name,
-                    "generation": generation,
-                    "step": step,
-                    "topic": int(samples.topics[i]),
-                    "model_text": model_text[i],
-                    "human_text": human_text[i],
-                }
-            )
+        return SampledTexts(samples.topics[:n].copy(), model_text, human_text)

@@ -1,8 +1,7 @@
 """The ecosim dashboard: ``ecosim dashboard`` (or ``streamlit run dashboard/app.py``).
 
 Pages live in ``app_pages/``; this script sets up the page, the navigation and the sidebar,
-then runs the chosen page. A Sweeps page (with the sweep tool) is one more ``st.Page`` entry
-below; it reuses ``loaders``, ``summaries``, ``charts`` and ``views.compare``.
+then runs the chosen page.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ st.set_page_config(page_title="ecosim dashboard", page_icon=":material/public:",
 PAGES = [
     st.Page("app_pages/runs.py", title="Runs", icon=":material/monitoring:", default=True),
     st.Page("app_pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
+    st.Page("app_pages/sweeps.py", title="Sweeps", icon=":material/grid_on:"),
     st.Page("app_pages/samples.py", title="Samples", icon=":material/article:"),
     st.Page("app_pages/new_run.py", title="New run", icon=":material/play_circle:"),
 ]

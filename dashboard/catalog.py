@@ -1,46 +1,39 @@
-"""Names, units and directions of the quantities a run records, for axes, tables and deltas."""
+"""Names, units and directions of the quantities a run records, for axes, tables and deltas.
+
+A thin adapter over the outcome catalog (``ecosystem.outcomes``), where every column is defined.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
-Better = Literal["lower", "higher", "one"] | None
+from ecosystem import outcomes
+from ecosystem.outcomes import Better
+from ecosystem.outcomes.entries import SHARE
+
+__all__ = [
+    "LOOP_METRICS",
+    "QUANTITIES",
+    "SHARE",
+    "STEP_METRICS",
+    "TIME_AXES",
+    "Better",
+    "Quantity",
+    "offered",
+    "quantity",
+    "verdict",
+]
 
 
 @dataclass(frozen=True)
-class Quantity:
-    """How to show one column.
-
-    Attributes:
-        label: a short name for people.
-        unit: the unit (or what the number means), shown in axis titles.
-        fmt: a d3 number format for axes and tooltips (``%`` formats are shares in [0, 1]).
-        better: which way is better: ``lower``, ``higher``, ``one`` (closest to 1), or None.
-        help: one sentence on what it measures.
-    """
-
-    label: str
-    unit: str = ""
-    fmt: str = ".3~g"
-    better: Better = None
-    help: str = ""
+class Quantity(outcomes.Quantity):
+    """How the dashboard shows one column: the outcome catalog's entry (label, unit, fmt,
+    better, meaning; ``title`` and ``show``) plus what Streamlit needs."""
 
     @property
-    def title(self) -> str:
-        """Axis title: the label with its unit."""
-        return f"{self.label} ({self.unit})" if self.unit else self.label
-
-    def show(self, value: float | None, signed: bool = False) -> str:
-        """A value as text for people (shares as percentages)."""
-        if value is None:
-            return "n/a"
-        sign = "+" if signed else ""
-        if self.fmt.endswith("%"):
-            return f"{100 * value:+.1f} pts" if signed else f"{value:.1%}"
-        if self.fmt.startswith(","):
-            return f"{value:{sign},.0f}"
-        return f"{value:{sign}.3g}"
+    def help(self) -> str:
+        """One sentence on what it measures (the catalog's meaning)."""
+        return self.meaning
 
     @property
     def delta_color(self) -> str:
@@ -48,74 +41,20 @@ class Quantity:
         return {"lower": "inverse", "higher": "normal"}.get(self.better or "", "off")
 
 
-SHARE = ".0%"
+def _shown(q: outcomes.Quantity) -> Quantity:
+    return Quantity(q.label, q.unit, q.fmt, q.better, q.meaning)
+
 
 QUANTITIES: dict[str, Quantity] = {
-    # model quality (generations.parquet)
-    "excess_cross_entropy": Quantity(
-        "Excess cross-entropy",
-        "nats/token",
-        better="lower",
-        help="Cross-entropy over the truth's own: an estimate of KL(truth ‖ model); 0 is perfect.",
-    ),
-    "cross_entropy": Quantity(
-        "Cross-entropy", "nats/token", better="lower", help="Loss on held-out human text."
-    ),
-    "perplexity": Quantity(
-        "Perplexity", "choices per token", better="lower", help="exp(cross-entropy)."
-    ),
-    "truth_cross_entropy": Quantity("Truth's cross-entropy", "nats/token"),
-    "tail_mass_ratio": Quantity(
-        "Tail mass ratio",
-        "model ÷ truth, 1 = tail kept",
-        better="one",
-        help="Model mass on the truth's rarest tokens over the truth's; below 1 the tail is cut.",
-    ),
-    "distinct_2": Quantity(
-        "Distinct bigrams",
-        "share of sampled bigrams",
-        fmt=".3f",
-        better="higher",
-        help="Diversity of the model's samples.",
-    ),
-    "entropy": Quantity("Sample entropy", "nats", better="higher"),
-    "w2": Quantity("W2 distance to truth", "data units", better="lower"),
-    "sigma_ratio": Quantity("σ ratio", "model ÷ truth, 1 = right", better="one"),
-    "test_risk": Quantity("Test excess risk", "‖ŵ − w*‖²", better="lower"),
-    "train_ai_share": Quantity("AI share of training data", "share", fmt=SHARE),
-    "crawled_ai_share": Quantity("AI share of crawled documents", "share", fmt=SHARE),
-    "train_size": Quantity("Training set size", "samples", fmt=",.0f"),
-    "train_docs": Quantity("Training documents", "documents", fmt=",.0f"),
-    "train_tokens": Quantity("Training tokens", "tokens", fmt=",.0f"),
-    "crawled_docs": Quantity("Crawled documents", "documents", fmt=",.0f"),
-    "perplexity_gen0": Quantity("Perplexity under generation 0", "choices per token"),
-    # the web (steps.parquet)
-    "ai_share_new": Quantity("AI share of new documents", "share", fmt=SHARE),
-    "ai_share_web": Quantity("AI share of the web", "share", fmt=SHARE),
-    "docs_total": Quantity("Documents on the web", "documents", fmt=",.0f"),
-    "docs_new": Quantity("New documents", "documents per step", fmt=",.0f"),
-    "human_docs_new": Quantity("New human documents", "documents per step", fmt=",.0f"),
-    "ai_docs_new": Quantity("New AI documents", "documents per step", fmt=",.0f"),
-    "farm_docs_new": Quantity("New content-farm documents", "documents per step", fmt=",.0f"),
-    "human_authors_active": Quantity("Active human authors", "authors", fmt=",.0f"),
-    "ai_adopters": Quantity("AI adopters", "authors", fmt=",.0f"),
-    "adopter_share": Quantity("Adopters among active authors", "share", fmt=SHARE),
-    "farm_pagerank_share": Quantity("PageRank on content farms", "share", fmt=SHARE),
-    "opted_out_share": Quantity("Sites opted out of crawling", "share", fmt=SHARE),
-    "best_quality": Quantity(
-        "Best model on offer", "−excess cross-entropy, nats/token", better="higher"
-    ),
-    "market_hhi": Quantity("Market concentration (HHI)", "0 to 1", fmt=".2f"),
+    **{name: _shown(q) for name, q in outcomes.QUANTITIES.items()},
+    # derived by dashboard.summaries.moat_gap from what a run records (no table has it yet)
     "moat_gap": Quantity(
         "Moat gap",
         "quality difference, nats/token",
-        help="Quality of data-holding firms minus scrape-only firms.",
+        meaning="Quality of data-holding firms minus scrape-only firms.",
     ),
-    # companies (firms.parquet)
-    "market_share": Quantity("Market share", "share of AI users", fmt=SHARE),
-    "user_share": Quantity("User share", "share of AI users", fmt=SHARE),
-    "quality": Quantity("Model quality", "−excess cross-entropy, nats/token", better="higher"),
 }
+"""Every column the catalog knows, as the dashboard shows it, plus quantities it derives."""
 
 TIME_AXES = {
     "generation": "Generation (0 = trained on human data)",

@@ -20,6 +20,14 @@ VERDICT_COLORS = {
     "changed": "#457b9d",
     "no match": "#d9d9d9",
 }
+INTERVAL_COLORS = {
+    "better": VERDICT_COLORS["better"],
+    "worse": VERDICT_COLORS["worse"],
+    "no clear difference": VERDICT_COLORS["same"],
+    "changed": VERDICT_COLORS["changed"],
+    "baseline": "#264653",
+}
+"""Colours of the replication verdicts: a difference is called only when its interval excludes 0."""
 
 
 def axis_title(column: str) -> str:
@@ -28,16 +36,27 @@ def axis_title(column: str) -> str:
 
 
 PALETTE = "tableau10"
+BAND_STEP = 30
+"""Pixels per row of a chart with one row per category (a fixed height is not kept by
+Streamlit for such charts; a step is)."""
+OFFSET_STEP = 16
+"""Pixels per bar when each row holds several bars side by side (sensitivity indices)."""
 
 
-def _x(x: str, domain: tuple[float, float] | None = None, log: bool = False) -> alt.X:
+def _x(
+    x: str,
+    domain: tuple[float, float] | None = None,
+    fmt: str = "d",
+    title: str | None = None,
+    log: bool = False,
+) -> alt.X:
     if log:
         axis = alt.Axis(format="~s")
         scale = alt.Scale(type="log", domain=list(domain) if domain else alt.Undefined)
-        return alt.X(f"{x}:Q", title=axis_title(x), axis=axis, scale=scale)
+        return alt.X(f"{x}:Q", title=title or axis_title(x), axis=axis, scale=scale)
     scale = alt.Scale(domain=list(domain)) if domain else alt.Undefined
-    axis = alt.Axis(format="d", tickMinStep=1)
-    return alt.X(f"{x}:Q", title=axis_title(x), axis=axis, scale=scale)
+    axis = alt.Axis(format=fmt, tickMinStep=1) if fmt == "d" else alt.Axis(format=fmt)
+    return alt.X(f"{x}:Q", title=title or axis_title(x), axis=axis, scale=scale)
 
 
 def _y_scale(log: bool | str, zero: bool = True) -> alt.Scale | alt.UndefinedType:
@@ -138,6 +157,8 @@ def metric_lines(
     log_x: bool = False,
     dash_title: str | None = None,
     height: int = HEIGHT,
+    x_format: str = "d",
+    x_title: str | None = None,
 ) -> alt.LayerChart:
     """One line per ``series`` (and ``dash``) of ``y`` over ``x``, with an optional band.
 
@@ -163,6 +184,8 @@ def metric_lines(
         log_x: a log x scale (training sizes).
         dash_title: the dash legend's title (default: the ``dash`` column's name).
         height: chart height in pixels.
+        x_format: the d3 format of ``x`` (integers by default: generations and steps).
+        x_title: replaces the x axis title (a sweep parameter's field path).
     """
     q = quantity(metric)
     fmt = y_format or q.fmt
@@ -175,8 +198,8 @@ def metric_lines(
         scale=alt.Scale(scheme=PALETTE),
         legend=_legend(title, labels=names, columns=1 if dash else None),
     )
-    x_enc = _x(x, x_domain, log_x)
-    x_fmt = "~s" if log_x else "d"
+    x_fmt = "~s" if log_x else x_format
+    x_enc = _x(x, x_domain, x_fmt, x_title, log_x)
     base = alt.Chart(frame).encode(x=x_enc, color=color)
     y_enc = _y(y, y_title or q.title, fmt, log_y, zero)
     hover = alt.selection_point(
@@ -274,7 +297,7 @@ def delta_bars(deltas: pl.DataFrame, *, metric: str, series: str) -> alt.Chart:
         )
     )
     zero = alt.Chart(pl.DataFrame({"zero": [0.0]})).mark_rule(color="#555").encode(x="zero:Q")
-    return (bars + zero).properties(height=120 + 44 * frame.height)
+    return (bars + zero).properties(height=alt.Step(BAND_STEP + 14))  # two-line labels
 
 
 def density_chart(frame: pl.DataFrame, *, value: str, group: str, height: int = HEIGHT):
@@ -318,3 +341,134 @@ def with_marker(chart: alt.TopLevelMixin, x: str, value: float, label: str) -> a
         )
     )  # fmt: skip
     return alt.layer(chart, rule)
+
+
+def interval_dots(
+    frame: pl.DataFrame, *, metric: str, label: str, color: str = "verdict"
+) -> alt.LayerChart:
+    """A dot at each row's ``mean`` with a line from ``ci_low`` to ``ci_high``, one row a line.
+
+    Used for replications: each group's final value over seeds with its 95% interval.
+    """
+    q = quantity(metric)
+    shown = frame.drop_nulls("mean")
+    y = alt.Y(f"{label}:N", title=None, sort=None, axis=alt.Axis(labelLimit=400))
+    color_enc = alt.Color(
+        f"{color}:N",
+        title=None,
+        scale=alt.Scale(domain=list(INTERVAL_COLORS), range=list(INTERVAL_COLORS.values())),
+        legend=alt.Legend(orient="bottom"),
+    )
+    tips = [alt.Tooltip(f"{label}:N"), alt.Tooltip("n:Q", title="seeds")]
+    tips += [alt.Tooltip(f"{c}:Q", format=q.fmt) for c in ("mean", "ci_low", "ci_high")]
+    base = alt.Chart(shown).encode(y=y, color=color_enc, tooltip=tips)
+    rule = base.mark_rule(strokeWidth=3).encode(
+        x=alt.X("ci_low:Q", title=f"{q.title}: mean and 95% interval over seeds"),
+        x2="ci_high:Q",
+    )
+    dots = base.mark_point(filled=True, size=90).encode(x="mean:Q")
+    return alt.layer(rule, dots).properties(height=alt.Step(BAND_STEP))
+
+
+def heatmap(
+    frame: pl.DataFrame,
+    *,
+    x: str,
+    y: str,
+    value: str = "mean",
+    title: str,
+    fmt: str = ".3~g",
+    reverse: bool = False,
+    x_title: str | None = None,
+    y_title: str | None = None,
+    height: int = HEIGHT,
+) -> alt.Chart:
+    """``value`` over two parameters: cells when each takes few values, dots otherwise.
+
+    Hovering shows the mean, its 95% interval, the interval's width and the seeds behind it.
+
+    Args:
+        frame: one row per point, with ``x``, ``y``, ``value``, ``ci_low``, ``ci_high``,
+            ``width`` and ``n``.
+        x: the parameter across.
+        y: the parameter up.
+        value: the column coloured.
+        title: the colour legend's title (the outcome with its unit).
+        fmt: the outcome's number format.
+        reverse: reverse the colour scale (so that dark means good for lower-is-better outcomes).
+        x_title: the x axis title (``x`` by default).
+        y_title: the y axis title (``y`` by default).
+        height: chart height in pixels.
+    """
+    few = max(frame[x].n_unique(), frame[y].n_unique()) <= MAX_CELLS
+    kind = "O" if few else "Q"
+    x_title, y_title = x_title or x, y_title or y
+    tips = [alt.Tooltip(f"{x}:{kind}", title=x_title), alt.Tooltip(f"{y}:{kind}", title=y_title)]
+    tips += [alt.Tooltip(f"{c}:Q", format=fmt) for c in (value, "ci_low", "ci_high")]
+    tips += [alt.Tooltip("width:Q", title="interval width", format=fmt)]
+    tips += [alt.Tooltip("n:Q", title="seeds")]
+    color = alt.Color(
+        f"{value}:Q",
+        title=title,
+        scale=alt.Scale(scheme="viridis", reverse=reverse),
+        legend=alt.Legend(orient="right", titleLimit=300),
+    )
+    base = alt.Chart(frame).encode(
+        x=alt.X(f"{x}:{kind}", title=x_title, sort="ascending"),
+        y=alt.Y(f"{y}:{kind}", title=y_title, sort="descending"),
+        color=color,
+        tooltip=tips,
+    )
+    marks = base.mark_rect() if few else base.mark_circle(size=140, opacity=0.9)
+    return marks.properties(height=height)
+
+
+MAX_CELLS = 12
+"""A parameter with at most this many values is drawn as heatmap cells (more: as dots)."""
+
+INDEX_NAMES = {
+    "S1": "first-order (S1)",
+    "ST": "total (ST)",
+    "mu_star": "mean |effect| (μ*)",
+    "sigma": "spread of effects (σ)",
+}
+
+
+def sensitivity_bars(frame: pl.DataFrame, *, title: str) -> alt.LayerChart:
+    """Sensitivity indices as bars per parameter, with error bars from their intervals.
+
+    Args:
+        frame: long form: ``parameter``, ``index`` (S1, ST, mu_star or sigma), ``value`` and
+            ``conf`` (half-width of the 95% interval; null when there is none).
+        title: the x axis title (what the indices are of).
+    """
+    shown = frame.with_columns(
+        pl.col("index").replace_strict(INDEX_NAMES, default=pl.col("index")).alias("index_name"),
+        (pl.col("value") - pl.col("conf")).alias("low"),
+        (pl.col("value") + pl.col("conf")).alias("high"),
+    )
+    order = [INDEX_NAMES.get(i, i) for i in shown["index"].unique(maintain_order=True)]
+    base = alt.Chart(shown).encode(
+        y=alt.Y("parameter:N", title=None, sort=None, axis=alt.Axis(labelLimit=400)),
+        yOffset=alt.YOffset("index_name:N", sort=order),
+        color=alt.Color(
+            "index_name:N",
+            title=None,
+            sort=order,
+            scale=alt.Scale(scheme=PALETTE),
+            legend=alt.Legend(orient="bottom"),
+        ),
+        tooltip=[
+            alt.Tooltip("parameter:N"),
+            alt.Tooltip("index_name:N", title="index"),
+            alt.Tooltip("value:Q", format=".3f"),
+            alt.Tooltip("conf:Q", title="± (95%)", format=".3f"),
+        ],
+    )
+    bars = base.mark_bar(cornerRadius=2).encode(x=alt.X("value:Q", title=title))
+    errors = (
+        base.transform_filter("isValid(datum.conf)")
+        .mark_rule(color="#333", strokeWidth=1.5)
+        .encode(x="low:Q", x2="high:Q")
+    )
+    return alt.layer(bars, errors).properties(height=alt.Step(OFFSET_STEP))

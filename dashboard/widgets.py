@@ -24,12 +24,12 @@ def runs_root() -> Path:
 
 
 @contextmanager
-def readable_errors() -> Iterator[None]:
+def readable_errors(what: str = "run") -> Iterator[None]:
     """Turn a ``RunDirError`` raised inside the block into an error box; stop the page there."""
     try:
         yield
     except RunDirError as exc:
-        st.error(f"**Cannot read this run.** {exc}", icon=":material/folder_off:")
+        st.error(f"**Cannot read this {what}.** {exc}", icon=":material/folder_off:")
         st.stop()
 
 
@@ -101,13 +101,23 @@ def no_runs_message(root: Path) -> None:
     )
 
 
+def is_run_folder(folder: Path) -> bool:
+    """Whether ``folder`` holds a run.json."""
+    return (folder / loaders.RUN_FILE).is_file()
+
+
 def pick_run(key: str, label: str = "Run", table: str | None = None) -> loaders.Run:
     """A run chosen in a select box (optionally only runs that have ``table``).
 
+    A run folder already set in ``st.session_state[key]`` is offered even when it is not under
+    the runs folder (a sweep member opened from the Sweeps page, or a ``?run=PATH`` link).
     Stops the page with a message when there is no run, or the chosen one cannot be read.
     """
     root = runs_root()
     folders = loaders.find_runs(root)
+    asked = st.session_state.get(key)
+    if isinstance(asked, str) and Path(asked) not in folders and is_run_folder(Path(asked)):
+        folders.insert(0, Path(asked))  # opened from elsewhere (a sweep's member, a link)
     if table is not None:
         folders = [f for f in folders if (f / f"{table}.parquet").is_file()]
     if not folders:

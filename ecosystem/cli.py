@@ -1,4 +1,4 @@
-"""The ``ecosim`` command line: run, validate, schema, dashboard, reproduce."""
+"""The ``ecosim`` command line: run, validate, schema, dashboard, reproduce, report."""
 
 from __future__ import annotations
 
@@ -206,6 +206,31 @@ def reproduce(
         err_console.print(f"failed: {outcome.reproduction.key}", markup=False, highlight=False)
     if report.failures:
         raise typer.Exit(1)
+
+
+@app.command()
+def report(
+    folder: Annotated[Path, typer.Argument(help="A run folder or a sweep folder.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the figures to.")],
+    format_: Annotated[
+        str, typer.Option("--format", help="File format of the figures: png, svg or pdf.")
+    ] = "png",
+) -> None:
+    """Export the main charts of a run or a sweep (the dashboard's), each with a caption file."""
+    from dashboard.report import FORMATS, write_report
+    from ecosystem.core.errors import RunDirError
+
+    if format_ not in FORMATS:
+        _fail([f"--format {format_}: expected one of {', '.join(FORMATS)}"])
+    try:
+        written = write_report(folder, out, format_)
+    except RunDirError as exc:
+        _fail([str(exc)])
+    for path in written:
+        out_console.print(str(path), markup=False, highlight=False)
+    out_console.print(
+        f"wrote {len(written)} figures with captions to {out}", markup=False, highlight=False
+    )
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ from ecosystem.config.schema import LoopScenario, Scenario
 from ecosystem.core.io import staging_dir, write_json, write_parquet
 from ecosystem.lab import scaling
 from ecosystem.lab.loop import Progress, run_loop
+from ecosystem.outcomes import conform
 from ecosystem.summary import SUMMARIES, Summary
 from ecosystem.world.run import progress_total as ecosystem_total
 from ecosystem.world.run import run_ecosystem
@@ -92,8 +93,10 @@ KINDS: dict[str, KindRunner] = {
 
 
 def simulate(scenario: Scenario, progress: Progress | None = None) -> dict[str, pl.DataFrame]:
-    """Run a validated scenario in memory; returns its tables by file stem."""
-    return KINDS[scenario.kind].simulate(scenario, progress)
+    """Run a validated scenario in memory; returns its tables by file stem, each conformed to
+    the outcome catalog (column order and dtypes)."""
+    tables = KINDS[scenario.kind].simulate(scenario, progress)
+    return {name: conform(frame, name, scenario.kind) for name, frame in tables.items()}
 
 
 def progress_total(scenario: Scenario) -> int:

@@ -18,8 +18,15 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from dashboard.catalog import quantity
-from dashboard.kinds import SCALING_METRICS, unit
+from ecosystem.outcomes.entries import Quantity
+from ecosystem.outcomes.modalities import SCALING_METRICS, unit
+from ecosystem.outcomes.quantities import QUANTITIES
+
+
+def quantity(column: str) -> Quantity:
+    """The catalog entry of ``column`` (a readable fallback for columns it does not know)."""
+    return QUANTITIES.get(column) or Quantity(column.replace("_", " ").capitalize())
+
 
 FLAT = 0.02
 """A relative change smaller than this reads as "within ±2%"."""

@@ -20,12 +20,13 @@ from tests.conftest import ROOT, SMALL_TOKENS
 TRAINERS = {"alpha": "Alpha", "beta": "Beta", "control": None}
 
 
-def write_loop_run(folder: Path, seed: int = 3) -> Path:
-    """A real lab-mode run of the tiny token scenario (two strategies, 3 replicas, 4 refits)."""
+def write_loop_run(folder: Path, seed: int = 3, overrides: list[str] | None = None) -> Path:
+    """A real lab-mode run of the tiny token scenario (two strategies, 3 replicas, 4 refits),
+    with ``overrides`` applied as ``--set``."""
     scenario = folder.parent / ".scenarios" / f"{folder.name}.yaml"  # hidden: not a run
     scenario.parent.mkdir(parents=True, exist_ok=True)
     scenario.write_text(SMALL_TOKENS)
-    return execute(RunSpec(scenario, folder, [], seed=seed))
+    return execute(RunSpec(scenario, folder, list(overrides or []), seed=seed))
 
 
 TINY_SCALING = [

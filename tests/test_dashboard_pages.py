@@ -6,13 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from dashboard import scenario_form
-from dashboard.widgets import ROOT_KEY
 from ecosystem.runner import RunSpec, execute
 from ecosystem.truth.spelling import english_words
 from tests.conftest import ROOT, SMALL_TOKENS
+from tests.dashboard_app import assert_clean, charts, open_app, texts
 from tests.dashboard_runs import (
     write_broken_runs,
     write_ecosystem_run,
@@ -21,41 +20,17 @@ from tests.dashboard_runs import (
     write_scaling_run,
 )
 
-APP = ROOT / "dashboard" / "app.py"
-
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory) -> Path:
-    """A runs folder with two loop runs, a real ecosystem run and a synthetic one."""
+    """A runs folder with two loop runs (two scenarios), a real ecosystem run and a synthetic
+    one."""
     root = tmp_path_factory.mktemp("runs")
     write_loop_run(root / "loop_a", seed=3)
-    write_loop_run(root / "loop_b", seed=4)
+    write_loop_run(root / "loop_b", seed=4, overrides=["loop.samples_per_generation=200"])
     write_real_ecosystem_run(root / "eco_real")
     write_ecosystem_run(root / "eco_moat", holds_data=True)
     return root
-
-
-def open_app(root: Path, page: str | None = None, **state) -> AppTest:
-    """The app on ``page`` with the runs folder ``root`` and extra session state, after a run."""
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.session_state[ROOT_KEY] = str(root)
-    for key, value in state.items():
-        at.session_state[key] = value
-    if page:
-        at.switch_page(page)
-    return at.run()
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-
-
-def charts(at: AppTest) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
-
-
-def texts(elements) -> str:
-    return "\n".join(str(e.value) for e in elements)
 
 
 def test_runs_page_draws_a_loop_run_and_switches_metric(runs):
@@ -262,7 +237,7 @@ def test_a_scaling_run_opens_with_its_error_curve_and_closed_form(lab_runs):
     assert all(m.delta.startswith("closed form ") for m in at.metric)
     (spec,) = charts(at)
     text = json.dumps(spec)
-    assert "Training set size" in text and "Unseen mass" in text
+    assert "Training set size" in text and "Unseen truth mass" in text
     assert '"type": "log"' in text  # error against size on log axes
     data = at.dataframe[0].value
     assert set(data["line"]) == {"ecosim", "closed form"}

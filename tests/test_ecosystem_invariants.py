@@ -11,8 +11,8 @@ from agents.companies import Company
 from agents.farms import ContentFarm
 from agents.trainers import ModelTrainer
 from ecosystem.world.content import NO_MODEL, Origin
-from ecosystem.world.model import STEP_REPORTERS, EcosystemModel
-from ecosystem.world.run import run_ecosystem, tables
+from ecosystem.world.model import EcosystemModel
+from ecosystem.world.run import run_ecosystem
 from ecosystem.world.web import SiteKind
 from tests.ecosystem_scenarios import tiny
 
@@ -31,7 +31,7 @@ def run():
                 step = model.step_index - 1
                 opted = model.web.opted_out(trainer.index, step)
                 crawls.append((trainer, step, trainer.last_crawl.copy(), opted))
-    return model, tables(model, list(STEP_REPORTERS)), crawls
+    return model, model.recorder.tables(), crawls
 
 
 def test_documents_are_conserved(run):

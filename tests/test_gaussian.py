@@ -15,6 +15,7 @@ from ecosystem.learners.base import StatsLearner, supports_stat_sampling
 from ecosystem.learners.gaussian import GaussianFitted, GaussianLearner, GaussianStats
 from ecosystem.learners.gaussian_loop import _matrix_loop, _scalar_loop, gaussian_stat_loop
 from ecosystem.learners.gaussian_metrics import gaussian_metrics
+from ecosystem.pipeline.strategies import strategy_rule
 from ecosystem.truth import VectorsTruth, build_truth
 
 PLAIN = DecodingParams()
@@ -245,7 +246,7 @@ def test_scalar_fast_path_equals_the_general_path(strategy):
     if strategy == "fresh_fraction":
         fresh_sizes, model_sizes = np.full(generations, 10), np.full(generations, 40)
     mean0, var0, n0 = np.zeros(n_replicas), np.full(n_replicas, 1.3), np.full(n_replicas, 50)
-    args = (n0, model_sizes, fresh_sizes, strategy, "unbiased")
+    args = (n0, model_sizes, fresh_sizes, strategy_rule(strategy), "unbiased")
     mean, var = _scalar_loop(mean0, var0, *args, rngs(n_replicas), truth, 1.2, rngs(n_replicas))
     general = _matrix_loop(
         mean0[:, None], var0[:, None, None], *args, rngs(n_replicas), truth, 1.2,

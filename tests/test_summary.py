@@ -61,7 +61,7 @@ def test_a_memoriser_scaling_summary_leaves_out_infinite_metrics_and_shows_the_c
     assert summary.tables[0].points == ["T = 100", "T = 1,000"]
     lines = [r.line for r in summary.tables[0].rows]
     assert "0% human" in lines and "0% human, closed form" in lines
-    assert summary.takeaways[0].startswith("0% human: unseen mass ")
+    assert summary.takeaways[0].startswith("0% human: unseen truth mass ")
 
 
 def test_the_printed_summary_names_months_generations_units_and_takeaways(tmp_path):

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import charts, kinds, loaders, summaries
 from dashboard.catalog import LOOP_METRICS, STEP_METRICS, quantity
-from dashboard.views import scaling
+from dashboard.views import replications, scaling
 from dashboard.widgets import chart_with_data, downloads, keep_valid, sticky_multiselect
 
 SERIES = "series"
@@ -111,12 +111,20 @@ def generations_section(runs: list[loaders.Run], labels: list[str]) -> None:
             for (run,), part in frame.group_by("run", maintain_order=True)
         ]
     )
+    groups = replications.groups_of(runs, labels)
+    if replications.has_replications(groups):
+        replications.render(finals, groups, metric, SERIES, baseline)
+        return
     deltas = summaries.run_deltas(finals, metric, SERIES, baseline)
     st.markdown(f"##### Final values against the baseline, {baseline}")
     others = deltas.filter((pl.col("run") != baseline) & pl.col("delta").is_not_null())
     if others.height:
         st.altair_chart(charts.delta_bars(others, metric=metric, series=SERIES), width="stretch")
     delta_table(deltas, metric, baseline)
+    st.caption(
+        "One seed per scenario: a difference includes seed-to-seed noise. Run each scenario "
+        "with several seeds (`--seed`) to get intervals."
+    )
 
 
 def steps_section(runs: list[loaders.Run], labels: list[str]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, loaders, summaries
+from dashboard import figures, loaders, summaries
 from dashboard.catalog import LOOP_METRICS, offered, quantity
 from dashboard.views.tables import table_downloads
 from dashboard.widgets import chart_with_data
@@ -16,12 +16,6 @@ MOAT_NOTE = (
     "records it: a `moat_gap` column in steps.parquet, or a boolean `holds_data` column in "
     "firms.parquet (companies holding data come with the data-moat scenarios)."
 )
-
-
-def launch_step(run: loaders.Run) -> int | None:
-    """The step at which AI tools launch, from the resolved scenario."""
-    value = (run.meta.get("scenario") or {}).get("launch_step")
-    return int(value) if isinstance(value, int | float) else None
 
 
 def headline(steps: pl.DataFrame, generations: pl.DataFrame) -> None:
@@ -64,26 +58,19 @@ def worst_model(cell, generations: pl.DataFrame) -> None:
     )
 
 
-def _marked(chart, run: loaders.Run):
-    step = launch_step(run)
-    return charts.with_marker(chart, "step", step, "AI tools launch") if step else chart
+def show(figure: figures.Figure, key: str) -> None:
+    """A figure under its heading, with its data and downloads."""
+    st.markdown(f"##### {figure.title}")
+    chart_with_data(figure.chart, figure.data, figure.stem, key)
 
 
 def web_and_authors(run: loaders.Run, steps: pl.DataFrame) -> None:
     """AI share of new documents and of the web; active human authors and AI adopters."""
     left, right = st.columns(2, gap="large")
     with left:
-        st.markdown("##### How much of the web is AI-made")
-        cols = offered(steps.columns, ["ai_share_new", "ai_share_web"])
-        chart = charts.wide_lines(
-            steps, x="step", columns=cols, y_title="AI-made share of documents", y_format=".0%"
-        )
-        chart_with_data(_marked(chart, run), steps.select("step", *cols), "web", "runs_web")
+        show(figures.ecosystem_web(run.meta, steps), "runs_web")
     with right:
-        st.markdown("##### Human authors and AI adopters")
-        cols = offered(steps.columns, ["human_authors_active", "ai_adopters"])
-        chart = charts.wide_lines(steps, x="step", columns=cols, y_title="Human authors (people)")
-        chart_with_data(_marked(chart, run), steps.select("step", *cols), "authors", "runs_authors")
+        show(figures.ecosystem_authors(run.meta, steps), "runs_authors")
 
 
 def models_and_firms(
@@ -92,7 +79,6 @@ def models_and_firms(
     """Each trainer's quality per generation; each company's market share over time."""
     left, right = st.columns(2, gap="large")
     with left:
-        st.markdown("##### Each trainer's model quality")
         metrics = offered(generations.columns, LOOP_METRICS)
         metric = st.selectbox(
             "Model metric",
@@ -101,39 +87,25 @@ def models_and_firms(
             format_func=lambda m: quantity(m).label,
             help="Measured on held-out human text after each retraining.",
         )
-        extra = [c for c in ("generation", "train_ai_share") if c != metric]
-        shown = generations.select("trainer", "step", *extra, metric)
-        span = (steps["step"].min(), steps["step"].max()) if steps.height else None
-        chart = charts.metric_lines(
-            shown, x="step", y=metric, metric=metric, series="trainer", extra_tooltip=extra,
-            x_domain=span,
-        )  # fmt: skip
-        chart_with_data(_marked(chart, run), shown, f"models_{metric}", "runs_models")
+        figure = figures.ecosystem_models(run.meta, steps, generations, metric)
+        show(figure, "runs_models")
         st.caption("One point per generation, placed at the step it was trained.")
     with right:
-        st.markdown("##### Who wins the users")
         if firms is None or firms.height == 0:
+            st.markdown("##### Who wins the users")
             st.info("This run has no firms table.")
             return
-        extra = offered(firms.columns, ["quality", "deployed_trainer", "deployed_generation"])
-        shown = firms.select("company", "step", "market_share", *extra)
-        chart = charts.metric_lines(
-            shown, x="step", y="market_share", metric="market_share", series="company",
-            extra_tooltip=extra,
-        )  # fmt: skip
-        chart_with_data(_marked(chart, run), shown, "firms", "runs_firms")
+        show(figures.ecosystem_firms(run.meta, firms), "runs_firms")
 
 
 def moat(run: loaders.Run, steps: pl.DataFrame, firms: pl.DataFrame | None) -> None:
     """The moat gap over time, or a note saying why it is not shown."""
-    st.markdown("##### The data moat")
     gap = summaries.moat_gap(steps, firms)
     if gap is None or gap.height == 0:
+        st.markdown("##### The data moat")
         st.info(MOAT_NOTE, icon=":material/info:")
         return
-    frame = gap.with_columns(pl.lit("holders − scrapers").alias("gap"))
-    chart = charts.metric_lines(frame, x="step", y="moat_gap", metric="moat_gap", series="gap")
-    chart_with_data(_marked(chart, run), gap, "moat_gap", "runs_moat")
+    show(figures.ecosystem_moat(run.meta, gap), "runs_moat")
 
 
 def render(run: loaders.Run) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, kinds, loaders, summaries
+from dashboard import charts, figures, kinds, loaders, summaries
 from dashboard.catalog import quantity
 from dashboard.views.tables import table_downloads
 from dashboard.widgets import chart_with_data, keep_valid
@@ -38,14 +38,11 @@ def headline(run: loaders.Run, metric: str) -> None:
 
 def metric_chart(run: loaders.Run, metric: str, key: str, log_y: bool = False) -> None:
     """The metric's mean per generation, one line per strategy, with the 10-90% band."""
-    frame = loaders.bands(run, metric)
-    replicas = int(frame["replicas"].max()) if frame.height else 0
-    chart = charts.metric_lines(
-        frame, x="generation", y="mean", metric=metric, series=run.series,
-        band=("q10", "q90") if replicas > 1 else None, log_y=log_y,
-        y_title=kinds.title(metric, run.modality),
-    )  # fmt: skip
-    chart_with_data(chart, frame, f"{run.folder.name}_{metric}", key)
+    figure = figures.loop_metric(
+        loaders.bands(run, metric), metric, run.series, log_y, run.modality
+    )
+    chart_with_data(figure.chart, figure.data, f"{run.folder.name}_{metric}", key)
+    replicas = int(figure.data["replicas"].max()) if figure.data.height else 0
     st.caption(replica_note(replicas))
 
 

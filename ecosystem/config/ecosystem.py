@@ -18,10 +18,7 @@ from ecosystem.config.learners import DecodingParams, NgramParams
 from ecosystem.config.transformer import TransformerParams
 from ecosystem.config.truth import TokensTruthParams
 from ecosystem.config.world import AuthorsParams, FarmsParams, OptOutParams, WebParams
-
-# The data strategies a crawling trainer may use (loop mode's, without original_fraction).
-TrainerStrategy = Literal["replace", "accumulate", "accumulate_subsample", "fresh_fraction"]
-
+from ecosystem.pipeline.strategies import Strategy
 
 TokenLearnerParams = Annotated[NgramParams | TransformerParams, Field(discriminator="kind")]
 
@@ -94,18 +91,29 @@ class TrainerParams(Params):
         description="Steps between generations; generation 0 is trained before step 0 on the "
         "initial human web, generation g at step g · retrain_every.",
     )
-    strategy: TrainerStrategy = Field(
+    strategy: Strategy = Field(
         "replace",
         description="replace: this crawl only; accumulate: every document ever crawled; "
         "accumulate_subsample: a uniform subsample of those, of subsample_budget documents; "
         "fresh_fraction: a share of each training set is fresh human text (licensed or "
-        "commissioned, drawn from the truth), the rest this crawl.",
+        "commissioned, drawn from the truth), the rest this crawl; original_fraction: a share "
+        "is drawn anew from the trainer's generation-0 training data (the original human "
+        "web), the rest this crawl.",
     )
     fresh_fraction: float = Field(
         0.2,
         ge=0.0,
         le=1.0,
         description="fresh_fraction: share of the training set that is fresh human text.",
+    )
+    original_fraction: float = Field(
+        0.1,
+        ge=0.0,
+        le=1.0,
+        description="original_fraction: share of each generation's crawl_budget drawn anew "
+        "(uniformly, without replacement) from the documents of the trainer's generation-0 "
+        "training set, i.e. the original human web before any AI text (all of them when "
+        "fewer); the rest is this generation's crawl. Generation 0 crawls its whole budget.",
     )
     subsample_budget: int | None = Field(
         None,

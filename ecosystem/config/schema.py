@@ -10,10 +10,7 @@ from ecosystem.config.base import Params, field_error
 from ecosystem.config.ecosystem import EcosystemScenario
 from ecosystem.config.experiment import LearnerExperiment
 from ecosystem.config.scaling import ScalingScenario
-
-Strategy = Literal[
-    "replace", "accumulate", "accumulate_subsample", "fresh_fraction", "original_fraction"
-]
+from ecosystem.pipeline.strategies import STRATEGIES, Strategy
 
 
 class LoopParams(Params):
@@ -130,12 +127,12 @@ def _check_sampling(loop: LoopParams, learner_kind: str) -> None:
             f"'statistics' needs learner.kind in {STATISTICS_LEARNERS} "
             f"(use 'explicit' or 'auto' for {learner_kind!r})",
         )
-    for strategy in ("accumulate_subsample", "original_fraction"):
-        if strategy in loop.strategies:
+    for strategy in loop.strategies:
+        if not STRATEGIES[strategy].on_statistics:
             raise field_error(
                 "loop.sampling",
-                f"'statistics' cannot subsample a pool: use 'auto' with {strategy} "
-                "(it draws explicit samples for that strategy)",
+                f"'statistics' cannot run {strategy}: it draws from a pool of rows; use "
+                "'auto' (it draws explicit samples for that strategy)",
             )
 
 

@@ -1,7 +1,8 @@
 """The recursive-training loop: R replicas x G generations for each data strategy.
 
 Generation 0 is fitted on human data drawn from the truth. Generation g >= 1 is fitted on data
-assembled by the strategy from samples of generation g-1:
+that the training-data pipeline (:mod:`ecosystem.pipeline`) assembles by the strategy's rule
+from samples of generation g-1; this module evaluates and records each generation:
 
 - ``replace``: only the M_g fresh synthetic samples;
 - ``accumulate``: everything seen so far (human data of generation 0 plus all synthetic samples);
@@ -12,10 +13,11 @@ assembled by the strategy from samples of generation g-1:
   al.'s "10% of the original data kept", or with all of it Alemohammad et al.'s synthetic
   augmentation loop.
 
-Learners with additive sufficient statistics accumulate statistics instead of rows; with
-``sampling: statistics`` they also draw the statistics of each synthetic sample directly from
-their exact law (identical in distribution, O(1) instead of O(M) per replica and generation).
-Every strategy restarts the same per-replica streams, so strategies differ only by strategy.
+Learners with additive sufficient statistics run the pipeline's fast paths: they pool statistics
+instead of rows and draw each synthetic sample's statistics directly from their exact law
+(identical in distribution, O(1) instead of O(M) per replica and generation), and a learner with
+a closed-form loop (the Gaussian) runs every generation at once. Every strategy restarts the same
+per-replica streams, so strategies differ only by strategy.
 """
 
 from __future__ import annotations
@@ -26,15 +28,13 @@ import numpy as np
 import polars as pl
 
 from ecosystem.config.schema import LoopScenario
-from ecosystem.core.data import Data, Labeled, TokenDocs
+from ecosystem.core.data import Labeled, TokenDocs
 from ecosystem.core.rng import ReplicaRNG, Stream
-from ecosystem.lab.pools import concat, subsample
 from ecosystem.learners import build_learner
-from ecosystem.learners.base import StatsLearner, supports_stat_sampling
-from ecosystem.learners.gaussian import GaussianLearner
-from ecosystem.learners.gaussian_loop import gaussian_stat_loop
 from ecosystem.metrics.tokens import sample_truth_nll, token_sample_metrics
 from ecosystem.metrics.vocabulary import TokenSurvival, training_counts, vocabulary_metrics
+from ecosystem.pipeline.lab import LabStreams, closed_form_generations, lab_pipeline
+from ecosystem.pipeline.strategies import StrategyRule, strategy_rule
 from ecosystem.truth import build_truth
 
 Progress = Callable[[int], None]
@@ -68,14 +68,6 @@ class LoopContext:
     def rngs(self, stream: Stream, *index: int) -> ReplicaRNG:
         """Fresh per-replica generators of ``stream`` (restarted for every strategy)."""
         return ReplicaRNG.for_replicas(self.seed, stream, self.replicas, *index)
-
-    def use_statistics(self, strategy: str) -> bool:
-        mode = self.loop.sampling
-        if mode == "explicit" or strategy in ("accumulate_subsample", "original_fraction"):
-            return False
-        if not isinstance(self.learner, StatsLearner):
-            return False
-        return mode in ("statistics", "auto")
 
     def evaluate(
         self, fitted, metric_rng: ReplicaRNG | None, strategy: str, generation: int
@@ -169,10 +161,7 @@ def run_loop(scenario: LoopScenario, progress: Progress | None = None) -> dict[s
     ctx = LoopContext(scenario)
     frames = []
     for strategy in scenario.loop.strategies:
-        if ctx.use_statistics(strategy):
-            records = _statistics_loop(ctx, strategy, progress)
-        else:
-            records = _explicit_loop(ctx, strategy, progress)
+        records = _run_strategy(ctx, strategy_rule(strategy), progress)
         frames.append(_frame(records, strategy, len(ctx.replicas)))
     tables = {"generations": pl.concat(frames, how="diagonal_relaxed")}
     if ctx.sample_rows:
@@ -182,6 +171,44 @@ def run_loop(scenario: LoopScenario, progress: Progress | None = None) -> dict[s
     if ctx.survival:
         tables["survival"] = pl.concat([s.frame(name) for name, s in ctx.survival.items()])
     return tables
+
+
+def _run_strategy(ctx: LoopContext, rule: StrategyRule, progress: Progress | None) -> list[dict]:
+    """Generations 0..G of one strategy: the data pipeline builds and fits, the loop evaluates."""
+    R, strategy = len(ctx.replicas), rule.name
+    args = (rule, ctx.learner, ctx.initial, ctx.truth, ctx.loop, ctx.scenario.decoding)
+    streams = LabStreams(
+        ctx.rngs(Stream.LOOP), ctx.rngs(Stream.FRESH), ctx.rngs(Stream.SUBSAMPLE),
+        ctx.rngs(Stream.LEARNER),
+    )  # fmt: skip
+    closed_form = closed_form_generations(*args, streams)
+    if closed_form is not None:
+        return _closed_form_records(closed_form, ctx.loop.generations, R, progress)
+    pipeline = lab_pipeline(*args, streams)
+    metric_rng = ctx.rngs(Stream.LOOP, 1)
+    generation = pipeline.generation0
+    records = []
+    for g in range(ctx.loop.generations + 1):
+        if g:
+            generation = pipeline.next(generation, g)
+        metrics = ctx.evaluate(generation.fitted, metric_rng, strategy, g)
+        train = generation.train
+        records.append(_record(g, R, train.size, train.ai_share, metrics))
+        _tick(progress)
+    return records
+
+
+def _closed_form_records(
+    out: dict[str, np.ndarray], generations: int, n_replicas: int, progress: Progress | None
+) -> list[dict]:
+    """Per-generation records of a closed-form loop's (G+1, R) arrays."""
+    size, share = out.pop("train_size"), out.pop("train_ai_share")
+    records = []
+    for g in range(generations + 1):
+        records.append(_record(g, n_replicas, size[g], share[g], {k: v[g] for k, v in out.items()}))
+    if progress is not None:
+        progress(generations + 1)
+    return records
 
 
 def _frame(records: list[dict[str, np.ndarray]], strategy: str, n_replicas: int) -> pl.DataFrame:
@@ -211,160 +238,6 @@ def _record(generation: int, n_replicas: int, size, ai_share, metrics) -> dict[s
     return rec
 
 
-def _split(ctx: LoopContext, strategy: str, generation: int) -> tuple[int, int]:
-    """(synthetic, human) samples for ``generation``; human ones are fresh or original."""
-    m = ctx.loop.samples_at(generation)
-    share = {
-        "fresh_fraction": ctx.loop.fresh_fraction,
-        "original_fraction": ctx.loop.original_fraction,
-    }
-    human = round(share.get(strategy, 0.0) * m)
-    return m - human, human
-
-
-def _human(ctx: LoopContext, strategy: str, n: int, fresh_rng, sub_rng) -> Data:
-    """``n`` human samples per replica: fresh from the truth, or drawn from the original data."""
-    if strategy == "original_fraction":
-        return subsample(ctx.initial, _flags(ctx.initial, 0.0), n, sub_rng)[0]
-    return ctx.truth.sample(np.full(len(ctx.replicas), n), fresh_rng)
-
-
-def _explicit_loop(ctx: LoopContext, strategy: str, progress: Progress | None) -> list[dict]:
-    R = len(ctx.replicas)
-    learner, decoding = ctx.learner, ctx.scenario.decoding
-    loop_rng, fresh_rng = ctx.rngs(Stream.LOOP), ctx.rngs(Stream.FRESH)
-    sub_rng, metric_rng = ctx.rngs(Stream.SUBSAMPLE), ctx.rngs(Stream.LOOP, 1)
-    fit_rng = ctx.rngs(Stream.LEARNER)
-    pool: Data = ctx.initial
-    pool_ai = _flags(pool, 0.0)
-    budget = ctx.loop.subsample_budget or ctx.loop.samples_per_generation
-    fitted = learner.fit(pool, fit_rng)
-    metrics = ctx.evaluate(fitted, metric_rng, strategy, 0)
-    records = [_record(0, R, _size(pool), 0.0, metrics)]
-    _tick(progress)
-    for g in range(1, ctx.loop.generations + 1):
-        n_syn, n_human = _split(ctx, strategy, g)
-        synthetic = fitted.sample(np.full(R, n_syn), loop_rng, decoding)
-        parts, flags = [synthetic], [_flags(synthetic, 1.0)]
-        if n_human:
-            human = _human(ctx, strategy, n_human, fresh_rng, sub_rng)
-            parts.append(human)
-            flags.append(_flags(human, 0.0))
-        if strategy in ("replace", "fresh_fraction", "original_fraction"):
-            train, train_ai = _merge(parts, flags)
-            share = train_ai.mean() if train_ai.size else 0.0
-            share = (
-                np.full(R, share)
-                if not isinstance(train, TokenDocs)
-                else _doc_share(train, train_ai)
-            )
-        else:
-            pool, pool_ai = _merge([pool, *parts], [pool_ai, *flags])
-            if strategy == "accumulate":
-                train = pool
-                share = (
-                    _doc_share(pool, pool_ai)
-                    if isinstance(pool, TokenDocs)
-                    else np.full(R, pool_ai.mean())
-                )
-            else:
-                train, share = subsample(pool, pool_ai, budget, sub_rng)
-        fitted = learner.fit(train, fit_rng, previous=fitted)
-        metrics = ctx.evaluate(fitted, metric_rng, strategy, g)
-        records.append(_record(g, R, _size(train), share, metrics))
-        _tick(progress)
-    return records
-
-
-def _statistics_loop(ctx: LoopContext, strategy: str, progress: Progress | None) -> list[dict]:
-    R = len(ctx.replicas)
-    if isinstance(ctx.learner, GaussianLearner) and not (
-        strategy == "fresh_fraction" and getattr(ctx.truth, "is_mixture", False)
-    ):
-        return _gaussian_statistics_loop(ctx, strategy, progress)
-    learner, decoding = ctx.learner, ctx.scenario.decoding
-    loop_rng, fresh_rng = ctx.rngs(Stream.LOOP), ctx.rngs(Stream.FRESH)
-    metric_rng = ctx.rngs(Stream.LOOP, 1)
-    pool_stats = learner.stats(ctx.initial)
-    fitted = learner.fit_stats(pool_stats)
-    if not supports_stat_sampling(fitted):
-        return _explicit_loop(ctx, strategy, progress)
-    n_synthetic_total = np.zeros(R)
-    metrics = ctx.evaluate(fitted, metric_rng, strategy, 0)
-    records = [_record(0, R, pool_stats.size(), 0.0, metrics)]
-    _tick(progress)
-    for g in range(1, ctx.loop.generations + 1):
-        n_syn, n_fresh = _split(ctx, strategy, g)
-        train = fitted.sample_stats(np.full(R, n_syn), loop_rng, decoding)
-        if n_fresh:
-            train = train + learner.stats(ctx.truth.sample(np.full(R, n_fresh), fresh_rng))
-        if strategy == "accumulate":
-            pool_stats = pool_stats + train
-            train = pool_stats
-            n_synthetic_total += n_syn
-            share = n_synthetic_total / pool_stats.size()
-        else:
-            share = np.full(R, n_syn / (n_syn + n_fresh))
-        fitted = learner.fit_stats(train)
-        metrics = ctx.evaluate(fitted, metric_rng, strategy, g)
-        records.append(_record(g, R, train.size(), share, metrics))
-        _tick(progress)
-    return records
-
-
-def _gaussian_statistics_loop(
-    ctx: LoopContext, strategy: str, progress: Progress | None
-) -> list[dict]:
-    """The whole Gaussian loop on sufficient statistics in a few batched calls."""
-    R, G = len(ctx.replicas), ctx.loop.generations
-    fitted = ctx.learner.fit_stats(ctx.learner.stats(ctx.initial))
-    out = gaussian_stat_loop(
-        fitted.mean,
-        fitted.cov,
-        np.full(R, ctx.loop.samples_at(0)),
-        np.array([ctx.loop.samples_at(g) for g in range(1, G + 1)], dtype=np.int64),
-        strategy,
-        ctx.scenario.learner.estimator,
-        ctx.rngs(Stream.LOOP),
-        ctx.truth,
-        fresh_fraction=ctx.loop.fresh_fraction,
-        decoding_temperature=ctx.scenario.decoding.temperature,
-        fresh_rng=ctx.rngs(Stream.FRESH),
-    )
-    size, share = out.pop("train_size"), out.pop("train_ai_share")
-    records = []
-    for g in range(G + 1):
-        records.append(_record(g, R, size[g], share[g], {k: v[g] for k, v in out.items()}))
-    if progress is not None:
-        progress(G + 1)
-    return records
-
-
 def _tick(progress: Progress | None) -> None:
     if progress is not None:
         progress(1)
-
-
-def _size(data: Data) -> np.ndarray:
-    return data.size_per_replica()
-
-
-def _flags(data: Data, value: float) -> np.ndarray:
-    n = data.n_docs if isinstance(data, TokenDocs) else data.size_per_replica()[0]
-    return np.full(n, value)
-
-
-def _merge(parts: list[Data], flags: list[np.ndarray]) -> tuple[Data, np.ndarray]:
-    """Concatenate containers and their per-item AI flags, keeping them aligned."""
-    merged = concat(parts)
-    flag = np.concatenate(flags)
-    if isinstance(merged, TokenDocs):
-        order = np.argsort(np.concatenate([p.replica for p in parts]), kind="stable")
-        flag = flag[order]
-    return merged, flag
-
-
-def _doc_share(docs: TokenDocs, flags: np.ndarray) -> np.ndarray:
-    """AI share of documents per replica."""
-    per = np.bincount(docs.replica, weights=flags, minlength=docs.n_replicas)
-    return per / np.maximum(docs.docs_per_replica(), 1)

@@ -21,9 +21,9 @@ from ecosystem.config.scaling import ScalingScenario
 from ecosystem.core.data import Data, Labeled, TokenDocs, Vectors
 from ecosystem.core.rng import ReplicaRNG, Stream
 from ecosystem.lab.loop import Progress
-from ecosystem.lab.pools import concat
 from ecosystem.learners import build_learner
 from ecosystem.metrics.vocabulary import training_counts, vocabulary_metrics
+from ecosystem.pipeline.pools import concat
 from ecosystem.truth import build_truth
 
 HEADLINE_METRICS = ["unseen_mass", "excess_cross_entropy", "cross_entropy", "w2", "test_risk"]

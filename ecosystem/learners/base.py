@@ -9,6 +9,8 @@ Learners whose fit depends on the data only through additive sufficient statisti
 n, mean and scatter; XᵀX and Xᵀy) also implement :class:`StatsLearner`: accumulating strategies
 keep running statistics instead of refitting on every row ever seen, and their fitted models may
 draw the statistics of a synthetic sample directly from its exact law (``sample_stats``).
+A learner may also run a strategy's whole loop in closed form (``closed_form_loop``, see
+:class:`ClosedFormLoop`): the data pipeline uses it as its fastest path.
 """
 
 from __future__ import annotations
@@ -68,6 +70,28 @@ class StatsLearner(Learner, Protocol):
 
     def fit_stats(self, stats: Stats) -> Fitted:
         """Fit from sufficient statistics alone."""
+        ...
+
+
+@runtime_checkable
+class ClosedFormLoop(Protocol):
+    """A learner that runs every generation of a strategy on statistics in batched calls."""
+
+    def closed_form_loop(
+        self,
+        fitted0: Fitted,
+        n0: np.ndarray,
+        sizes: np.ndarray,
+        rule: Any,
+        human_share: float,
+        truth: Any,
+        decoding: DecodingParams,
+        rng: ReplicaRNG,
+        fresh_rng: ReplicaRNG,
+    ) -> Metrics | None:
+        """(G+1, R) metrics, ``train_size`` and ``train_ai_share`` of generations 0..G for the
+        strategy ``rule`` (human part ``human_share`` of each of ``sizes``), or None where this
+        learner has no closed form for it."""
         ...
 
 

@@ -150,3 +150,35 @@ class GaussianLearner:
     ) -> GaussianFitted:
         """Fit from scratch (moments need no randomness and no previous model)."""
         return self.fit_stats(self.stats(data))
+
+    def closed_form_loop(
+        self,
+        fitted0: GaussianFitted,
+        n0: np.ndarray,
+        sizes: np.ndarray,
+        rule: Any,
+        human_share: float,
+        truth: Any,
+        decoding: DecodingParams,
+        rng: ReplicaRNG,
+        fresh_rng: ReplicaRNG,
+    ) -> Metrics | None:
+        """Every generation of a strategy's loop on statistics, in a few batched calls.
+
+        The fast path of the data pipeline for rules with ``on_statistics``
+        (:func:`ecosystem.learners.gaussian_loop.gaussian_stat_loop`); None where it has no
+        closed form (fresh human data from a mixture truth), so the caller runs generation by
+        generation.
+
+        Returns:
+            (G+1, R) arrays: metrics, ``train_size`` and ``train_ai_share``; or None.
+        """
+        from ecosystem.learners.gaussian_loop import gaussian_stat_loop
+
+        if rule.human == "fresh" and getattr(truth, "is_mixture", False):
+            return None
+        return gaussian_stat_loop(
+            fitted0.mean, fitted0.cov, n0, sizes, rule, self.params.estimator, rng, truth,
+            fresh_fraction=human_share, decoding_temperature=decoding.temperature,
+            fresh_rng=fresh_rng,
+        )  # fmt: skip

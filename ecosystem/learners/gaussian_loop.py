@@ -27,8 +27,7 @@ from ecosystem.core.rng import ReplicaRNG
 from ecosystem.learners.base import Metrics
 from ecosystem.learners.gaussian import GaussianStats, covariance_divisor
 from ecosystem.learners.gaussian_metrics import gaussian_metrics, scalar_gaussian_metrics
-
-STAT_LOOP_STRATEGIES = ("replace", "accumulate", "fresh_fraction")
+from ecosystem.pipeline.strategies import StrategyRule, strategy_rule
 
 BLOCK_FLOATS = 4096
 """Random numbers per replica drawn at once when d > 1 (bounds memory whatever G is)."""
@@ -39,7 +38,7 @@ def gaussian_stat_loop(
     cov0: np.ndarray,
     n0: np.ndarray,
     sizes: np.ndarray,
-    strategy: str,
+    strategy: str | StrategyRule,
     estimator: str,
     rng: ReplicaRNG,
     truth: Any,
@@ -55,9 +54,10 @@ def gaussian_stat_loop(
             the ``estimator``'s divisor (what ``GaussianLearner.fit`` returns).
         n0: (R,) initial human samples.
         sizes: (G,) samples M_g drawn to train generation g = 1..G.
-        strategy: "replace" (train on the M_g synthetic samples), "accumulate" (initial human data
-            plus all synthetic samples so far, combined exactly) or "fresh_fraction"
-            (round(f·M_g) fresh human samples plus M_g minus that many synthetic ones).
+        strategy: a strategy (name or rule) whose rule is ``on_statistics``: replace (train on
+            the M_g synthetic samples), accumulate (initial human data plus all synthetic
+            samples so far, combined exactly) or fresh_fraction (round(f·M_g) fresh human
+            samples plus M_g minus that many synthetic ones).
         estimator: "unbiased" (divisor n - 1) or "mle" (divisor n).
         rng: per-replica generators of the loop.
         truth: the VectorsTruth (metrics; fresh data, which needs a single Gaussian truth).
@@ -70,44 +70,43 @@ def gaussian_stat_loop(
         ``train_size`` and ``train_ai_share``.
 
     Raises:
-        ValueError: for an unknown strategy, or fresh data from a mixture truth.
+        ValueError: for an unknown strategy or one that needs explicit samples, or fresh data
+            from a mixture truth.
     """
-    if strategy not in STAT_LOOP_STRATEGIES:
-        raise ValueError(f"strategy must be one of {STAT_LOOP_STRATEGIES}, not {strategy!r}")
-    if strategy == "fresh_fraction" and truth.is_mixture:
-        raise ValueError("fresh_fraction on statistics needs a single-Gaussian truth")
+    rule = strategy_rule(strategy)
+    if not rule.on_statistics:
+        raise ValueError(f"strategy {rule.name!r} needs explicit samples, not statistics")
+    if rule.human == "fresh" and truth.is_mixture:
+        raise ValueError(f"{rule.name} on statistics needs a single-Gaussian truth")
     sizes = np.asarray(sizes, dtype=np.int64)
     n0 = np.asarray(n0, dtype=np.int64)
     if np.any(sizes < 1):
         raise ValueError("every generation needs at least one sample")
-    fresh_sizes = np.zeros_like(sizes)
-    if strategy == "fresh_fraction":
-        fresh_sizes = np.round(fresh_fraction * sizes).astype(np.int64)
-    model_sizes = sizes - fresh_sizes
+    model_sizes, fresh_sizes = rule.split(sizes, fresh_fraction)
     if mean0.shape[1] == 1:
         mean, var = _scalar_loop(
-            mean0[:, 0], cov0[:, 0, 0], n0, model_sizes, fresh_sizes, strategy, estimator,
+            mean0[:, 0], cov0[:, 0, 0], n0, model_sizes, fresh_sizes, rule, estimator,
             rng, truth, decoding_temperature, fresh_rng or rng,
         )  # fmt: skip
         out = scalar_gaussian_metrics(mean, var, truth)
     else:
         out = _matrix_loop(
-            mean0, cov0, n0, model_sizes, fresh_sizes, strategy, estimator,
+            mean0, cov0, n0, model_sizes, fresh_sizes, rule, estimator,
             rng, truth, decoding_temperature, fresh_rng or rng,
         )  # fmt: skip
-    out.update(_train_sizes(n0, sizes, model_sizes, strategy))
+    out.update(_train_sizes(n0, sizes, model_sizes, rule))
     return out
 
 
 def _train_sizes(
-    n0: np.ndarray, sizes: np.ndarray, model_sizes: np.ndarray, strategy: str
+    n0: np.ndarray, sizes: np.ndarray, model_sizes: np.ndarray, rule: StrategyRule
 ) -> dict[str, np.ndarray]:
     """Training-set size and AI share per generation, (G+1, R).
 
     When all replicas start from the same n0 these are read-only broadcast views.
     """
     initial = n0[None, :] if np.any(n0 != n0[0]) else n0[:1, None]
-    if strategy == "accumulate":
+    if rule.accumulates:
         synthetic = np.concatenate([[0], np.cumsum(model_sizes)])[:, None]
         train_size = initial + synthetic
     else:
@@ -148,7 +147,7 @@ def _scalar_loop(
     n0: np.ndarray,
     model_sizes: np.ndarray,
     fresh_sizes: np.ndarray,
-    strategy: str,
+    rule: StrategyRule,
     estimator: str,
     rng: ReplicaRNG,
     truth: Any,
@@ -157,7 +156,7 @@ def _scalar_loop(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Means and variances (G+1, R) of the d = 1 loop."""
     z, chisq = _scalar_draws(model_sizes, rng)
-    if strategy == "replace":
+    if not rule.accumulates and rule.human == "none":  # replace: a closed-form recursion
         # In place on the draws' buffers: memory traffic, not arithmetic, is the cost here.
         chisq *= temperature / covariance_divisor(model_sizes, estimator)
         var = np.empty((len(rng), len(model_sizes) + 1))
@@ -173,7 +172,7 @@ def _scalar_loop(
         mean += mean0[:, None]
         return mean.T, var.T
     z, chisq = z.T.copy(), chisq.T.copy()
-    if strategy == "fresh_fraction":
+    if rule.human == "fresh":
         fresh_z, fresh_chisq = (a.T.copy() for a in _scalar_draws(fresh_sizes, fresh_rng))
     truth_mean, truth_var = float(truth.mean[0]), float(truth.cov[0, 0])
     n_gen = len(model_sizes)
@@ -185,7 +184,7 @@ def _scalar_loop(
         size = model_sizes[g]
         sample_mean = mean[g] + np.sqrt(temperature * var[g] / max(size, 1)) * z[g]
         sample_m2 = temperature * var[g] * chisq[g]
-        if strategy == "accumulate":
+        if rule.accumulates:
             pool_n, pool_mean, pool_m2 = _combine(
                 pool_n, pool_mean, pool_m2, size, sample_mean, sample_m2
             )
@@ -274,7 +273,7 @@ def _matrix_loop(
     n0: np.ndarray,
     model_sizes: np.ndarray,
     fresh_sizes: np.ndarray,
-    strategy: str,
+    rule: StrategyRule,
     estimator: str,
     rng: ReplicaRNG,
     truth: Any,
@@ -284,7 +283,7 @@ def _matrix_loop(
     """Metrics (G+1, R) of the d > 1 loop: generations in sequence, replicas batched."""
     dim, n_gen = mean0.shape[1], len(model_sizes)
     sources = [_BlockDraws(model_sizes, dim, rng)]
-    if strategy == "fresh_fraction":
+    if rule.human == "fresh":
         sources.append(_BlockDraws(fresh_sizes, dim, fresh_rng))
     per_gen = sum(s.per_generation() for s in sources)
     truth_factor = psd_factor(truth.cov)
@@ -310,7 +309,7 @@ def _matrix_loop(
                 factor = psd_factor(model_cov, eig) * np.sqrt(temperature)
                 parts.append(_gaussian_sample_stats(model_mean, factor, model_sizes[g], synthetic))
             new = parts[0] if len(parts) == 1 else parts[0] + parts[1]
-            pool = pool + new if strategy == "accumulate" else new
+            pool = pool + new if rule.accumulates else new
             model_mean = pool.mean
             model_cov = pool.scatter / covariance_divisor(pool.n, estimator)[:, None, None]
             eig = np.linalg.eigh(model_cov)  # shared by the metrics and the next sample

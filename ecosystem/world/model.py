@@ -5,9 +5,10 @@ A step is a month. :meth:`EcosystemModel.step` shows the activation order:
 1. authors decide (quit, adopt AI tools, pick a product), then authors and farms publish: all
    requests are gathered and written in one batch (one truth call, one call per offered model);
 2. the web updates: new authors' sites and new farm sites join, PageRank every few steps;
-3. trainers crawl and train when due;
+3. trainers crawl and train when due, each returning what it trained and how it scored;
 4. companies deploy their best latest model and the market re-splits adopters by quality;
-5. the reporters below record the step.
+5. the reporters (``ecosystem/world/reporters.py``) record the step, the firms and the
+   generations trained in it; then authors' view of AI content per topic updates.
 
 Before step 0 the model builds the human web (platforms, authors' sites and back catalogues,
 link farms) and trains generation 0 of every trainer on it, before any AI content exists.
@@ -21,15 +22,16 @@ import numpy as np
 from agents.authors import AuthorPopulation, HumanAuthor
 from agents.companies import Company
 from agents.farms import ContentFarm
-from agents.trainers import ModelTrainer
+from agents.trainers import ModelTrainer, TrainedGeneration
 from ecosystem.config.ecosystem import EcosystemScenario
 from ecosystem.core.rng import ReplicaRNG, Stream
 from ecosystem.truth.tokens import TokensTruth
 from ecosystem.world.content import ContentStore, Origin
-from ecosystem.world.market import Deployment, herfindahl, logit_shares
+from ecosystem.world.market import Deployment, logit_shares
 from ecosystem.world.publish import PublishRequests, publish
+from ecosystem.world.reporters import Recorder
 from ecosystem.world.streams import Draw, draws, mesa_seed
-from ecosystem.world.web import SiteKind, Web
+from ecosystem.world.web import Web
 
 
 class EcosystemModel(mesa.Model):
@@ -45,9 +47,7 @@ class EcosystemModel(mesa.Model):
         self.params = scenario
         self.seed = scenario.seed
         self.step_index = 0
-        self.records: dict[str, list[dict]] = {
-            name: [] for name in ("steps", "generations", "firms", "samples")
-        }
+        self.recorder = Recorder()
         self.truth = TokensTruth(scenario.truth, self.seed)
         test_rng = ReplicaRNG.for_replicas(self.seed, Stream.TEST, [0])
         self.test = self.truth.sample(np.array([scenario.metrics.test_docs]), test_rng)
@@ -61,8 +61,9 @@ class EcosystemModel(mesa.Model):
         for trainer in self.trainers:
             if trainer.params.company is not None:
                 by_name[trainer.params.company].own(trainer)
-        for trainer in self.trainers:
-            trainer.train()  # generation 0, on the human web
+        # generation 0, on the human web
+        self.trained: list[TrainedGeneration] = [t.train() for t in self.trainers]
+        self.recorder.record_training(self, self.trained)
         self._activate(Company, "deploy")
         self.update_market()
 
@@ -112,10 +113,11 @@ class EcosystemModel(mesa.Model):
         self.authors_decide()  # 1. authors quit, adopt, choose a product ...
         self.publish_documents()  # ... then authors and farms publish, batched
         self.update_web()  # 2. new sites and links; PageRank every few steps
-        self._activate(ModelTrainer, "step")  # 3. trainers crawl and train when due
+        self.train_models()  # 3. trainers crawl and train when due
         self._activate(Company, "deploy")  # 4. companies deploy ...
         self.update_market()  # ... and the market re-splits adopters
-        self.collect()  # 5. data collection
+        self.recorder.collect(self)  # 5. reporters record the step and its generations ...
+        self.update_topic_shares()  # ... and authors see this step's AI share per topic
         self.step_index += 1
 
     @property
@@ -157,6 +159,12 @@ class EcosystemModel(mesa.Model):
         self._activate(ContentFarm, "expand")
         if (self.step_index + 1) % self.params.web.pagerank_every == 0:
             self.web.update_pagerank()
+
+    def train_models(self) -> None:
+        """Trainers due this step crawl and train; what each returns waits for the reporters."""
+        trainers = self.agents_by_type.get(ModelTrainer)
+        results = trainers.map("step") if trainers is not None else []
+        self.trained = [r for r in results if r is not None]
 
     # ------------------------------------------------------------------ the market
     def update_market(self) -> None:
@@ -200,11 +208,9 @@ class EcosystemModel(mesa.Model):
         using = a.active & a.adopted & (a.product >= 0)
         return np.bincount(a.product[using], minlength=len(self.product_offer))
 
-    # ------------------------------------------------------------------ data collection
-    def collect(self) -> None:
-        """Record the step (reporters), the firms, and the topic AI shares authors react to."""
-        self.records["steps"].append({name: fn(self) for name, fn in STEP_REPORTERS.items()})
-        self.records["firms"].extend(firm_rows(self))
+    # ------------------------------------------------------------------ after the reporters
+    def update_topic_shares(self) -> None:
+        """AI share of this step's new documents per topic (what authors' quitting reacts to)."""
         new = self.new_docs
         topic = self.store.column("topic")[new]
         ai = self.store.column("origin")[new] == Origin.AI
@@ -213,152 +219,3 @@ class EcosystemModel(mesa.Model):
         with np.errstate(invalid="ignore", divide="ignore"):
             share = np.bincount(topic, weights=ai, minlength=K) / docs
         self.topic_ai_share = np.where(docs > 0, share, 0.0)
-
-
-# ---------------------------------------------------------------------- reporters
-def _new(model: EcosystemModel, column: str) -> np.ndarray:
-    return model.store.column(column)[model.new_docs]
-
-
-def step(model: EcosystemModel) -> int:
-    return model.step_index
-
-
-def docs_new(model: EcosystemModel) -> int:
-    return len(model.new_docs)
-
-
-def docs_total(model: EcosystemModel) -> int:
-    return model.store.n_docs
-
-
-def human_docs_new(model: EcosystemModel) -> int:
-    return int(np.count_nonzero(_new(model, "origin") == Origin.HUMAN))
-
-
-def ai_docs_new(model: EcosystemModel) -> int:
-    return int(np.count_nonzero(_new(model, "origin") == Origin.AI))
-
-
-def farm_docs_new(model: EcosystemModel) -> int:
-    return int(np.count_nonzero(model.web.kind[_new(model, "site")] == SiteKind.FARM))
-
-
-def assisted_docs_new(model: EcosystemModel) -> int:
-    """AI documents published by human adopters (not farms)."""
-    return ai_docs_new(model) - farm_docs_new(model)
-
-
-def human_platform_docs_new(model: EcosystemModel) -> int:
-    """Human posts on platform sites: the Q&A posting of del Rio-Chanona et al."""
-    human = _new(model, "origin") == Origin.HUMAN
-    on_platform = model.web.kind[_new(model, "site")] == SiteKind.PLATFORM
-    return int(np.count_nonzero(human & on_platform))
-
-
-def ai_share_new(model: EcosystemModel) -> float:
-    n = docs_new(model)
-    return ai_docs_new(model) / n if n else 0.0
-
-
-def ai_share_web(model: EcosystemModel) -> float:
-    return model.store.ai_share()
-
-
-def human_authors_active(model: EcosystemModel) -> int:
-    return int(np.count_nonzero(model.authors.active))
-
-
-def ai_adopters(model: EcosystemModel) -> int:
-    return int(np.count_nonzero(model.authors.active & model.authors.adopted))
-
-
-def adopter_share(model: EcosystemModel) -> float:
-    active = human_authors_active(model)
-    return ai_adopters(model) / active if active else 0.0
-
-
-def sites(model: EcosystemModel) -> int:
-    return model.web.n_sites
-
-
-def farm_pagerank_share(model: EcosystemModel) -> float:
-    """PageRank mass on farm sites (at the last recomputation)."""
-    rank = model.web.pagerank
-    return float(rank[model.web.kind[: len(rank)] == SiteKind.FARM].sum())
-
-
-def opted_out_share(model: EcosystemModel) -> float:
-    """Share of opt-out-eligible sites blocking a crawler, averaged over crawlers."""
-    web, t = model.web, model.step_index
-    eligible = web.eligible_for_opt_out()
-    if not eligible.any():
-        return 0.0
-    return float(np.mean([web.opted_out(c, t)[eligible].mean() for c in range(web.n_crawlers)]))
-
-
-def best_quality(model: EcosystemModel) -> float:
-    """Quality (-excess cross-entropy) of the best product on offer."""
-    return max((model.offers[i].quality for i in model.product_offer), default=float("nan"))
-
-
-def market_hhi(model: EcosystemModel) -> float:
-    """Herfindahl-Hirschman index of products' users (0 while nobody uses AI)."""
-    return herfindahl(model.product_users())
-
-
-STEP_REPORTERS = {
-    f.__name__: f
-    for f in (
-        step,
-        docs_new,
-        docs_total,
-        human_docs_new,
-        ai_docs_new,
-        farm_docs_new,
-        assisted_docs_new,
-        human_platform_docs_new,
-        ai_share_new,
-        ai_share_web,
-        human_authors_active,
-        ai_adopters,
-        adopter_share,
-        sites,
-        farm_pagerank_share,
-        opted_out_share,
-        best_quality,
-        market_hhi,
-    )
-}
-"""Columns of steps.parquet: one named reporter per column, called after each step."""
-
-
-def firm_rows(model: EcosystemModel) -> list[dict]:
-    """One row per company for this step: market share, quality, users, deployment."""
-    users = model.product_users()
-    total = max(int(users.sum()), 1)
-    product_of = {int(o): p for p, o in enumerate(model.product_offer)}
-    rows = []
-    for company, offer in zip(model.companies, model.company_offer, strict=True):
-        product, deployed = product_of.get(int(offer)), company.deployed
-        row = {
-            "company": company.name,
-            "step": model.step_index,
-            "market_share": 0.0,
-            "quality": None,
-            "users": 0,
-            "user_share": 0.0,
-            "deployed_trainer": None,
-            "deployed_generation": None,
-            "price": company.params.price,
-        }
-        if product is not None:
-            row["market_share"] = float(model.market_shares[product])
-            row["users"] = int(users[product])
-            row["user_share"] = int(users[product]) / total
-        if deployed is not None:
-            row["quality"] = deployed.quality
-            row["deployed_trainer"] = model.trainers[deployed.trainer].name
-            row["deployed_generation"] = deployed.generation
-        rows.append(row)
-    return rows

@@ -28,6 +28,7 @@ class Draw(IntEnum):
     EVALUATION = 8  # per (trainer, generation): samples for metrics and text
     FRESH = 9  # per (trainer, generation): fresh human text of fresh_fraction
     OPT_OUT = 10  # each site's opt-out thresholds per crawler
+    ORIGINAL = 11  # per (trainer, generation): generation-0 documents redrawn (original_fraction)
 
 
 def draws(seed: int, purpose: Draw, *index: int) -> np.random.Generator:

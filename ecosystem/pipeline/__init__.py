@@ -1,0 +1,45 @@
+"""The training-data pipeline: the one place a generation's training set is built.
+
+The lab loop and the world's trainers run the same stages, in this order:
+
+1. **source**: a crawl of the web (a trainer: :func:`ecosystem.world.crawl.crawl`), or the
+   previous generation's own samples (the lab);
+2. **filters** (:mod:`.filters`): crawled documents a trainer will not train on. None yet:
+   the default chain is empty; policy levers (an AI-text detector, watermark checks,
+   provenance) plug in as :class:`~.filters.Filter` objects;
+3. **mix** (:mod:`.mix`): human data besides the source: fresh human text, retained original
+   (generation-0) data, and a company's proprietary data (the data-moat seam,
+   :meth:`agents.companies.Company.proprietary_data`);
+4. **strategy** (:mod:`.strategies`): replace, accumulate, accumulate_subsample,
+   fresh_fraction or original_fraction, each a :class:`~.strategies.StrategyRule` applied by
+   :func:`~.strategies.apply_strategy` to this generation's parts and a pool of what was seen;
+5. **fit**: the learner fits the training set (or its sufficient statistics).
+
+Modules: :mod:`.strategies` (the names, the rules, the strategy stage), :mod:`.filters`,
+:mod:`.mix`, :mod:`.pools` (the lab's pools of rows or of sufficient statistics),
+:mod:`.lab` (the lab's assembler and its fast paths), :mod:`.trainer` (a trainer's assembler
+over the content store). The sufficient-statistic paths are fast paths of the same rules, equal
+in distribution to the explicit path (``tests/test_pipeline.py``).
+"""
+
+from ecosystem.pipeline.filters import NO_FILTERS, Filter, apply_filters
+from ecosystem.pipeline.strategies import (
+    STRATEGIES,
+    STRATEGY_NAMES,
+    Strategy,
+    StrategyRule,
+    apply_strategy,
+    strategy_rule,
+)
+
+__all__ = [
+    "NO_FILTERS",
+    "STRATEGIES",
+    "STRATEGY_NAMES",
+    "Filter",
+    "Strategy",
+    "StrategyRule",
+    "apply_filters",
+    "apply_strategy",
+    "strategy_rule",
+]

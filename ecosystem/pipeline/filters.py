@@ -1,0 +1,48 @@
+"""The filter stage: documents a crawl collected but a trainer will not train on.
+
+No filter exists yet: :data:`NO_FILTERS` is every trainer's chain, and :func:`apply_filters`
+returns the crawl unchanged. Policy levers plug in here, each a :class:`Filter` (an AI-text
+detector, a watermark check, a provenance or licence check). A filter that needs randomness
+(a detector's error rates) draws it from its own named stream of the run seed, never from the
+crawl's. The lab's source (a model's own samples) is synthetic by construction and unfiltered.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+
+class DocumentColumns(Protocol):
+    """What a filter may read about documents: the content store's metadata columns."""
+
+    def column(self, name: str) -> np.ndarray:
+        """A metadata column (origin, site, step, watermark, ...) indexed by document id."""
+        ...
+
+
+class Filter(Protocol):
+    """One rule that drops crawled documents before they reach a training set."""
+
+    name: str
+
+    def keep(self, doc_ids: np.ndarray, store: DocumentColumns, generation: int) -> np.ndarray:
+        """A boolean mask over ``doc_ids``: True for documents the trainer may train on."""
+        ...
+
+
+NO_FILTERS: tuple[Filter, ...] = ()
+"""The default chain: keep every crawled document."""
+
+
+def apply_filters(
+    doc_ids: np.ndarray,
+    store: DocumentColumns,
+    generation: int,
+    filters: tuple[Filter, ...] = NO_FILTERS,
+) -> np.ndarray:
+    """The crawled ``doc_ids`` that pass every filter of the chain, in crawl order."""
+    for rule in filters:
+        doc_ids = doc_ids[rule.keep(doc_ids, store, generation)]
+    return doc_ids
