@@ -210,6 +210,8 @@ def scaling_error(
         curves, x=SCALING_X, y="mean", metric=metric, series=CURVE, dash=SOURCE,
         band=("q10", "q90") if replicas > 1 else None, log_x=log,
         log_y=("log" if positive else True) if log else False, y_title=title,
+        # log ticks of a share need decimals: 0.5%, 0.4%, not 0%, 0%
+        y_format=".2~%" if log and quantity(metric).fmt.endswith("%") else None,
     )  # fmt: skip
     closed = (curves[SOURCE] == EXPECTED).any()
     note = (

@@ -28,6 +28,8 @@ def quantity(column: str) -> Quantity:
     return QUANTITIES.get(column) or Quantity(column.replace("_", " ").capitalize())
 
 
+MIN_REPLICAS_FOR_SPREAD = 5
+"""Below this many replicas quartiles say little: only non-finite values call for a median."""
 FLAT = 0.02
 """A relative change smaller than this reads as "within ±2%"."""
 LOOP_METRICS = {
@@ -155,7 +157,8 @@ def _statistic(stats: pl.DataFrame, metric: str) -> str:
     with np.errstate(invalid="ignore"):
         # a mean more than two interquartile ranges from the median: a few replicas run off
         pulled = ~(np.abs(mean - median) <= np.maximum(2 * iqr, 1e-12 * np.abs(median)))
-    heavy = bool((stats[f"{metric}:bad"].to_numpy() > 0).any() or pulled.any())
+    few = stats["replicas"].to_numpy() < MIN_REPLICAS_FOR_SPREAD  # too few for quartiles
+    heavy = bool((stats[f"{metric}:bad"].to_numpy() > 0).any() or (pulled & ~few).any())
     return "median" if heavy else "mean"
 
 

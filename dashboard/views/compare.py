@@ -172,6 +172,7 @@ def scaling_section(runs: list[loaders.Run], labels: list[str]) -> None:
         frame, x=scaling.X, y="mean", metric=metric, series="run", dash=scaling.CURVE,
         band=("q10", "q90"), log_x=True, log_y="log" if positive else True,
         y_title=kinds.title(metric, runs[0].modality),
+        y_format=".2~%" if quantity(metric).fmt.endswith("%") else None,
     )  # fmt: skip
     chart_with_data(chart, frame, f"compare_scaling_{metric}", "compare_scaling")
     st.caption("Colour: run; dash: share of human data. Shaded: 10% to 90% of replicas.")

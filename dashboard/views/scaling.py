@@ -29,6 +29,12 @@ def curves_of(run: loaders.Run, metric: str) -> pl.DataFrame:
     return figures.scaling_curves(bands, closed, metric)
 
 
+def _precise(metric: str, value: float) -> str:
+    """Three significant digits (shares as percentages), so measured and closed form differ
+    where they do."""
+    return f"{100 * value:.3g}%" if quantity(metric).fmt.endswith("%") else f"{value:.3g}"
+
+
 def headline(curves: pl.DataFrame, metric: str) -> None:
     """Per curve: the error at the largest training size, and the closed form's there."""
     largest = curves.filter(pl.col(X) == pl.col(X).max().over(CURVE))
@@ -38,11 +44,10 @@ def headline(curves: pl.DataFrame, metric: str) -> None:
         rows = largest.filter(pl.col(CURVE) == name)
         got = rows.filter(pl.col(SOURCE) == MEASURED).row(0, named=True)
         want = rows.filter(pl.col(SOURCE) == EXPECTED)
-        q = quantity(metric)
         cell.metric(
             f"{name}: test error at T = {got[X]:,}",
-            q.show(got["mean"]),
-            delta=f"closed form {q.show(want['mean'][0])}" if want.height else None,
+            _precise(metric, got["mean"]),
+            delta=f"closed form {_precise(metric, want['mean'][0])}" if want.height else None,
             delta_color="off",
             border=True,
         )
