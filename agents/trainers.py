@@ -78,7 +78,7 @@ class ModelTrainer(mesa.Agent):
         self.index = int(index)
         self.params = params
         self.name = params.name
-        self.learner = build_learner(params.learner, model.truth, model.seed)
+        self.learner = build_learner(params.learner, model.truth)
         self.pipeline = CrawlPipeline(params, self.learner)
         self.generation = -1
         self.latest: Deployment | None = None

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 import ecosystem
 from ecosystem.config import load_scenario, validate_text
 from ecosystem.config.schema import SCENARIO_KINDS, Scenario
-from ecosystem.core.errors import ScenarioError
+from ecosystem.core.errors import Problem, ScenarioError
 from ecosystem.runner import RunSpec, execute, progress_total
 
 PASTED = "pasted YAML"
@@ -94,15 +94,23 @@ def scenario_label(path: str) -> str:
     return path
 
 
-def validate(text: str, source: str, path: Path | None, overrides: list[str]) -> Scenario:
+def validate(
+    text: str,
+    source: str,
+    path: Path | None,
+    overrides: list[str],
+    notices: list[Problem] | None = None,
+) -> Scenario:
     """Validate a shipped file (``path``) or pasted ``text`` with overrides, as the CLI does.
+
+    ``notices`` collects deprecation notices (old field names, still read), as the CLI prints.
 
     Raises:
         ScenarioError: with one line-numbered problem per mistake.
     """
     if path is not None:
-        return load_scenario(path, overrides)
-    return validate_text(text, source, overrides)
+        return load_scenario(path, overrides, notices)
+    return validate_text(text, source, overrides, notices)
 
 
 def _field(model: type[BaseModel], path: str):

@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from ecosystem.config import load_scenario, scenario_json_schema
-from ecosystem.core.errors import RunSetupError, ScenarioError
+from ecosystem.core.errors import Problem, RunSetupError, ScenarioError
 from ecosystem.runner import RunSpec, execute, progress_total, summarize
 
 app = typer.Typer(
@@ -43,6 +43,12 @@ def _fail(problems: list[str]) -> None:
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
+def _notify(notices: list[Problem]) -> None:
+    """Print deprecation notices (old field names still read) on stderr, one line each."""
+    for notice in notices:
+        typer.echo(str(notice), err=True)
+
+
 @app.command()
 def validate(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
@@ -51,10 +57,12 @@ def validate(
     ] = None,
 ) -> None:
     """Check a scenario file; exit 0 when valid, 2 with one line per error otherwise."""
+    notices: list[Problem] = []
     try:
-        load_scenario(scenario, set_ or [])
+        load_scenario(scenario, set_ or [], notices)
     except ScenarioError as exc:
         _fail([str(p) for p in exc.problems])
+    _notify(notices)
     out_console.print(f"{scenario}: valid", markup=False, highlight=False)
 
 
@@ -83,10 +91,12 @@ def run(
     """Run a scenario and write its run folder (run.json and Parquet tables); Ctrl+C stops it
     with exit code 130, writing nothing."""
     spec = RunSpec(Path(scenario), Path(out or "."), list(set_ or []), seed, overwrite)
+    notices: list[Problem] = []
     try:
-        resolved = load_scenario(spec.scenario_path, spec.all_overrides())
+        resolved = load_scenario(spec.scenario_path, spec.all_overrides(), notices)
     except ScenarioError as exc:
         _fail([str(p) for p in exc.problems])
+    _notify(notices)
     if out is None:
         if not SAFE_NAME.fullmatch(resolved.name):
             _fail(

@@ -59,7 +59,7 @@ _PRETRAINED_SMALL = {
     "loop.samples_per_generation": 48,
     "loop.test_samples": 64,
     "metrics.sample_size": 10,
-    "metrics.sample_texts": 2,
+    "metrics.text_samples": 2,
 }
 
 REDUCTIONS: dict[str, dict[str, Any]] = {
@@ -83,7 +83,7 @@ REDUCTIONS: dict[str, dict[str, Any]] = {
         "loop.samples_per_generation": 64,
         "loop.test_samples": 64,
         "metrics.sample_size": 16,
-        "metrics.sample_texts": 2,
+        "metrics.text_samples": 2,
     },
     "papers/alemohammad_mad.yaml": {
         "loop.replicas": 2,

@@ -44,12 +44,16 @@ else:
     with st.expander(f"Show {form.scenario_label(str(path))}", icon=":material/description:"):
         st.code(text, language="yaml", line_numbers=True)
 
+notices = []
 try:
-    base = form.validate(text, source, path, [])
+    base = form.validate(text, source, path, [], notices)
 except ScenarioError as exc:
     st.error("**This scenario is not valid.** Fix these lines:", icon=":material/error:")
     st.code(form.problems(exc), language=None)
     st.stop()
+if notices:
+    st.warning("**Old field names** (still read; rename them):", icon=":material/warning:")
+    st.code("\n".join(str(n) for n in notices), language=None)
 
 st.markdown(f"##### Main parameters of `{base.name}` ({base.kind})")
 form.sync_knobs(base, form.signature(text, source))

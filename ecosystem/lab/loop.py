@@ -50,7 +50,7 @@ class LoopContext:
         self.loop = scenario.loop
         self.replicas = list(range(scenario.loop.replicas))
         self.truth = build_truth(scenario.truth, self.seed)
-        self.learner = build_learner(scenario.learner, self.truth, self.seed)
+        self.learner = build_learner(scenario.learner, self.truth)
         # a truth with a held-out split (real text) draws its test set from there
         draw_test = getattr(self.truth, "test_sample", self.truth.sample)
         self.test = draw_test(
@@ -105,7 +105,7 @@ class LoopContext:
         if generation == 0 and self.generation0 is None:
             self.generation0 = fitted
         first = samples.for_replica(0)
-        limit = self.scenario.metrics.sample_texts
+        limit = self.scenario.metrics.text_samples
         if limit:
             texts = self.truth.spell_docs(first, limit)
             human = self._human_texts(first.topics[: len(texts)])

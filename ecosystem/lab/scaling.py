@@ -39,7 +39,7 @@ def run_scaling(scenario: ScalingScenario, progress: Progress | None = None) -> 
     """
     seed, params = scenario.seed, scenario.scaling
     truth = build_truth(scenario.truth, seed)
-    learner = build_learner(scenario.learner, truth, seed)
+    learner = build_learner(scenario.learner, truth)
     replicas = list(range(params.replicas))
     draw_test = getattr(truth, "test_sample", truth.sample)
     test = draw_test(

@@ -134,7 +134,7 @@ TABLES: tuple[Table, ...] = (
     _table(
         "loop",
         "samples",
-        "sampled document of replica 0 (`metrics.sample_texts` per strategy and generation)",
+        "sampled document of replica 0 (`metrics.text_samples` per strategy and generation)",
         col("strategy", STR),
         col("replica", I64),
         col("generation", I64),
@@ -142,7 +142,7 @@ TABLES: tuple[Table, ...] = (
         col("topic", I64),
         col("model_text", STR),
         col("human_text", STR),
-        when=f"{_TOKEN_MODELS} and `metrics.sample_texts` > 0",
+        when=f"{_TOKEN_MODELS} and `metrics.text_samples` > 0",
     ),
     _table(
         "loop",
