@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -30,6 +32,12 @@ err_console = Console(stderr=True)
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
+"""128 + SIGINT, what shells report for a command stopped with Ctrl+C."""
+DEFAULT_RUNS = Path("runs")
+"""Where ``ecosim run`` writes when no --out is given: runs/<scenario name>."""
+FULL_REPRODUCTIONS = Path("docs/REPRODUCTIONS.md")
+SAFE_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
+"""Scenario names usable as a folder name under runs/ without --out."""
 
 
 def _fail(problems: list[str]) -> None:
@@ -72,7 +80,10 @@ def run(
     scenario: Annotated[
         Path | None, typer.Argument(help="Scenario YAML file (not with --resume).")
     ] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Run folder to create.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Run folder to create (default: runs/SCENARIO_NAME)."),
+    ] = None,
     seed: Annotated[
         int | None, typer.Option(help="Run seed (replaces the scenario's).", min=0)
     ] = None,
@@ -119,18 +130,34 @@ def run(
         )
         _print_summary(folder, resolved.kind)
         return
-    if scenario is None or out is None:
-        _fail(["run: give SCENARIO and --out DIR (or --resume DIR)"])
-    spec = RunSpec(Path(scenario), Path(out), list(set_ or []), seed, overwrite, checkpoint_every)
+    if scenario is None:
+        _fail(["run: give SCENARIO (or --resume DIR)"])
+    spec = RunSpec(
+        Path(scenario), Path(out or "."), list(set_ or []), seed, overwrite, checkpoint_every
+    )
     notices: list[Problem] = []
     try:
-        check_out(spec.out, overwrite)  # before anything runs
+        if out is not None:
+            check_out(spec.out, overwrite)  # before anything runs
         resolved = load_scenario(spec.scenario_path, spec.all_overrides(), notices)
     except OutputError as exc:
         _fail([str(exc)])
     except ScenarioError as exc:
         _fail([str(p) for p in exc.problems])
     _notify(notices)
+    if out is None:
+        if not SAFE_NAME.fullmatch(resolved.name):
+            _fail(
+                [
+                    f"{spec.scenario_path}: name: {resolved.name!r} is not a folder name "
+                    "(letters, digits, '.', '_', '-'); pass --out DIR"
+                ]
+            )
+        spec = replace(spec, out=DEFAULT_RUNS / resolved.name)
+        try:
+            check_out(spec.out, overwrite)
+        except OutputError as exc:
+            _fail([str(exc)])
     folder = _with_progress(
         resolved, quiet, lambda p: execute(spec, resolved, p), spec.out, spec.scenario_path
     )
@@ -169,7 +196,11 @@ def _with_progress(resolved, quiet: bool, start, folder: Path, source: Path) -> 
                 bar.stop()
                 _fail([f"{source}: cannot run here: {exc}"])
     except KeyboardInterrupt:
-        typer.echo(f"interrupted: resume with `ecosim run --resume {folder}`", err=True)
+        if (Path(folder) / "run.json").exists():
+            line = f"interrupted: kept in {folder}; resume with `ecosim run --resume {folder}`"
+        else:
+            line = "interrupted: nothing written"
+        typer.echo(line, err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     finally:
         if previous is not None:
@@ -178,13 +209,25 @@ def _with_progress(resolved, quiet: bool, start, folder: Path, source: Path) -> 
 
 def _print_summary(folder: Path, kind: str) -> None:
     summary = summarize(folder, kind)
-    table = Table(title=f"{folder.name}: summary")
-    for col in summary.columns:
-        text = not summary.schema[col].is_numeric()
-        table.add_column(col, justify="left" if text else "right")
-    for row in summary.iter_rows():
-        table.add_row(*[f"{v:.4g}" if isinstance(v, float) else str(v) for v in row])
-    out_console.print(table)
+    out_console.print(summary.title, markup=False, highlight=False, style="bold")
+    for part in summary.tables:
+        table = Table(title=part.title, title_justify="left")
+        table.add_column("quantity (unit)", justify="left")
+        if part.line_title:
+            table.add_column(part.line_title, justify="left")
+        if any(row.statistic for row in part.rows):
+            table.add_column("over replicas", justify="left")
+        for point in part.points:
+            table.add_column(point, justify="right")
+        for row in part.rows:
+            cells = [row.label] + ([row.line] if part.line_title else [])
+            cells += [row.statistic] if any(r.statistic for r in part.rows) else []
+            table.add_row(*cells, *[row.show(v) for v in row.values])
+        out_console.print(table)
+    for line in summary.takeaways:
+        out_console.print(f"- {line}", markup=False, highlight=False)
+    for note in summary.notes:
+        out_console.print(note, markup=False, highlight=False, style="dim")
     out_console.print(f"run folder: {folder}", markup=False, highlight=False)
 
 
@@ -214,20 +257,31 @@ def reproduce(
     quick: Annotated[
         bool, typer.Option("--quick", help="Test-size runs and tolerances (seconds, not minutes).")
     ] = False,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Markdown file to write.")] = Path(
-        "docs/REPRODUCTIONS.md"
-    ),
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Markdown file to write (default: docs/REPRODUCTIONS.md; with --quick, "
+            "standard output, so the committed full-size table is never replaced).",
+        ),
+    ] = None,
 ) -> None:
     """Re-run the paper reproductions (scenarios/papers/) and write their table; exit 1 if a
     row fails."""
     from ecosystem.papers.reproduce import collect, write_text
 
     report = collect(quick, progress=lambda name: err_console.print(f"running {name}"))
-    write_text(out, report.markdown())
+    if out is None and quick:
+        sys.stdout.write(report.markdown())
+        where = "the table is above (quick results are not written to docs/)"
+    else:
+        out = out or FULL_REPRODUCTIONS
+        write_text(out, report.markdown())
+        where = f"wrote {out}"
     passed = len(report.outcomes) - len(report.failures)
-    out_console.print(
-        f"{passed} of {len(report.outcomes)} rows pass in {report.total_seconds:.0f} s; "
-        f"wrote {out}",
+    err_console.print(
+        f"{passed} of {len(report.outcomes)} rows pass in {report.total_seconds:.0f} s; {where}",
         markup=False,
         highlight=False,
     )

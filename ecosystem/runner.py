@@ -23,10 +23,10 @@ from ecosystem.core.io import write_parquet
 from ecosystem.core.outdir import RunFolder, check_out, clear_stale
 from ecosystem.lab import scaling
 from ecosystem.lab.loop import Progress, run_loop
-from ecosystem.lab.summary import loop_summary
 from ecosystem.outcomes import conform
-from ecosystem.world.run import ecosystem_summary, run_ecosystem
+from ecosystem.summary import SUMMARIES, Summary
 from ecosystem.world.run import progress_total as ecosystem_total
+from ecosystem.world.run import run_ecosystem
 
 ECOSYSTEM_CHECKPOINT_EVERY = 10
 """Default steps between an ecosystem run's checkpoints (see bench/bench_checkpoint.py)."""
@@ -81,21 +81,21 @@ class KindRunner:
         simulate: runs a validated scenario in memory (resuming from and saving to the
             checkpointer when given); returns its tables by file stem.
         progress_total: units of work ``simulate`` reports through its progress callback.
-        summary: a short table of a finished run folder, for the terminal.
+        summary: what ``ecosim run`` prints about a finished run folder.
     """
 
     simulate: Callable[[Scenario, Progress | None, Checkpointer | None], dict[str, pl.DataFrame]]
     progress_total: Callable[[Scenario], int]
-    summary: Callable[[Path], pl.DataFrame]
+    summary: Callable[[Path], Summary]
 
 
 def _loop_tables(
-    scenario: LoopScenario, progress: Progress | None, checkpoint: Checkpointer | None
+    scenario: LoopScenario, progress: Progress | None, checkpoint: Checkpointer | None = None
 ) -> dict[str, pl.DataFrame]:
     return run_loop(scenario, progress, checkpoint)
 
 
-def _scaling_tables(scenario, progress: Progress | None, checkpoint: Checkpointer | None):
+def _scaling_tables(scenario, progress: Progress | None, checkpoint: Checkpointer | None = None):
     return scaling.run_scaling(scenario, progress)  # seconds long: an interrupted one restarts
 
 
@@ -103,14 +103,10 @@ def _loop_total(scenario: LoopScenario) -> int:
     return len(scenario.loop.strategies) * (scenario.loop.generations + 1)
 
 
-def _loop_summary(folder: Path) -> pl.DataFrame:
-    return loop_summary(pl.read_parquet(folder / "generations.parquet"))
-
-
 KINDS: dict[str, KindRunner] = {
-    "loop": KindRunner(_loop_tables, _loop_total, _loop_summary),
-    "ecosystem": KindRunner(run_ecosystem, ecosystem_total, ecosystem_summary),
-    "scaling": KindRunner(_scaling_tables, scaling.scaling_total, scaling.folder_summary),
+    "loop": KindRunner(_loop_tables, _loop_total, SUMMARIES["loop"]),
+    "ecosystem": KindRunner(run_ecosystem, ecosystem_total, SUMMARIES["ecosystem"]),
+    "scaling": KindRunner(_scaling_tables, scaling.scaling_total, SUMMARIES["scaling"]),
 }
 
 
@@ -128,7 +124,7 @@ def progress_total(scenario: Scenario) -> int:
     return KINDS[scenario.kind].progress_total(scenario)
 
 
-def summarize(folder: Path, kind: str) -> pl.DataFrame:
+def summarize(folder: Path, kind: str) -> Summary:
     """The terminal summary of a finished run folder."""
     return KINDS[kind].summary(folder)
 

@@ -136,3 +136,40 @@ def test_a_run_that_cannot_start_here_exits_2_and_writes_nothing(tmp_path, monke
     assert res.exit_code == 2, res.output
     assert f"{scenario}: cannot run here: truth.source 'hf' needs" in res.output
     assert not out.exists()
+
+
+def test_run_without_out_writes_runs_scenario_name_and_refuses_to_overwrite(
+    small_tokens_yaml, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    args = ["run", str(small_tokens_yaml), "--set", "loop.generations=1"]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    folder = tmp_path / "runs" / "small_tokens"
+    assert (folder / "run.json").is_file()
+    assert "run folder: runs/small_tokens" in res.output
+    res = runner.invoke(app, args)
+    assert res.exit_code == 2 and "runs/small_tokens: already exists" in res.output
+
+
+def test_a_name_that_is_no_folder_name_needs_out(small_tokens_yaml, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = runner.invoke(app, ["run", str(small_tokens_yaml), "--set", "name=../escape"])
+    assert res.exit_code == 2 and "is not a folder name" in res.output and "--out" in res.output
+    assert not (tmp_path / "runs").exists() and not (tmp_path.parent / "escape").exists()
+
+
+def test_ctrl_c_prints_one_line_exits_130_and_writes_nothing(
+    small_tokens_yaml, tmp_path, monkeypatch
+):
+    import ecosystem.cli as cli
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "execute", interrupted)
+    out = tmp_path / "run"
+    res = runner.invoke(app, ["run", str(small_tokens_yaml), "--out", str(out)])
+    assert res.exit_code == 130
+    assert res.output.strip() == "interrupted: nothing written"
+    assert not out.exists()

@@ -23,7 +23,12 @@ QUANTITIES: dict[str, Quantity] = {
     "sample": Quantity("Sample", fmt=ID, meaning="Index of the sampled document."),
     "sequence": Quantity("Sequence", fmt=ID, meaning="Index of the sampled document."),
     "token": Quantity("Token", fmt=ID, meaning="Token id."),
-    "model_text": Quantity("Model text", fmt=ID, meaning="A document the model wrote, readable."),
+    "model_text": Quantity(
+        "Model text",
+        fmt=ID,
+        meaning="A document the model wrote, readable (a `tokens` truth spells token rank r as "
+        "the English word of frequency rank r, or pseudo-words with `truth.spelling: pseudo`).",
+    ),
     "human_text": Quantity(
         "Human text", fmt=ID, meaning="A held-out human document of the same topic."
     ),

@@ -185,5 +185,20 @@ TABLES: tuple[Table, ...] = (
         col("train_size", I64, "Human samples the generator was fitted on."),
         *_learner_metrics(),
     ),
+    _table(
+        "scaling",
+        "closed_form",
+        "human share π and training size T",
+        col("real_fraction", F64),
+        col("train_size", I64, "T: samples in the training set."),
+        col(
+            "unseen_mass",
+            F64,
+            "The memoriser's exact expected test error Σ p_i (1 − q_i)^T, q = π·p + (1 − π)·(p "
+            "cut at the top-k) (Dohmatob et al. 2024).",
+        ),
+        when="a unigram without smoothing (`add_k: 0`) on a one-topic `tokens` truth, sampled "
+        "at temperature 1 with at most a top-k cut",
+    ),
 )
 """Every table of every scenario kind, its columns in table order."""

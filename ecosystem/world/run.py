@@ -1,16 +1,14 @@
-"""Run a ``kind: ecosystem`` scenario into its tables, and summarise a finished run."""
+"""Run a ``kind: ecosystem`` scenario into its tables."""
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from pathlib import Path
 
 import polars as pl
 
 from ecosystem.config.ecosystem import EcosystemScenario
 from ecosystem.core.checkpoint import Checkpointer
-from ecosystem.outcomes import outcome
 
 Progress = Callable[[int], None]
 
@@ -58,33 +56,3 @@ def _continue_agent_ids(model) -> None:
 def progress_total(scenario: EcosystemScenario) -> int:
     """Progress units of a run: one per step."""
     return scenario.steps
-
-
-def _at(frame: pl.DataFrame, column: str, rows: list[int]) -> list[float]:
-    values = frame[column].to_list()
-    return [float(values[i]) for i in rows]
-
-
-def _title(column: str, table: str) -> str:
-    return outcome(column, table, "ecosystem").title
-
-
-def ecosystem_summary(folder: Path) -> pl.DataFrame:
-    """Headline numbers of a run: the web at its first, middle and last step; every trainer's
-    excess cross-entropy at generation 0, the middle and the last generation. Quantities are
-    named by the catalog's labels and units."""
-    steps = pl.read_parquet(folder / "steps.parquet")
-    generations = pl.read_parquet(folder / "generations.parquet")
-    rows = []
-    if steps.height:
-        at = [0, steps.height // 2, steps.height - 1]
-        for column in ("ai_share_new", "ai_share_web", "human_authors_active", "adopter_share"):
-            rows.append((_title(column, "steps"), *_at(steps, column, at)))
-    for (trainer,), frame in generations.sort("generation").group_by(
-        "trainer", maintain_order=True
-    ):
-        at = [0, frame.height // 2, frame.height - 1]
-        for column in ("excess_cross_entropy", "train_ai_share"):
-            title = f"{_title(column, 'generations')}: {trainer}"
-            rows.append((title, *_at(frame, column, at)))
-    return pl.DataFrame(rows, schema=["quantity", "first", "middle", "last"], orient="row")
