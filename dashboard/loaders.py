@@ -183,7 +183,8 @@ def open_run(folder: str | Path) -> Run:
             f"{meta_path}: unknown run kind {kind!r} (expected one of: {', '.join(SERIES)})."
         )
     run = Run(folder, meta)
-    check_tables(run)
+    if not run.unfinished:  # an interrupted run has no tables yet: its page says how to resume
+        check_tables(run)
     return run
 
 
