@@ -30,14 +30,16 @@ class WorldMix:
     Attributes:
         fresh: fresh human documents from the truth, or None.
         proprietary: its company's proprietary human documents, or None.
+        archive: documents of a public verified-human archive (a levy's commons), or None.
     """
 
     fresh: TokenDocs | None = None
     proprietary: TokenDocs | None = None
+    archive: TokenDocs | None = None
 
     def parts(self) -> list[TokenDocs]:
         """The documents present, fresh first."""
-        return [d for d in (self.fresh, self.proprietary) if d is not None]
+        return [d for d in (self.fresh, self.proprietary, self.archive) if d is not None]
 
 
 def fresh_documents(truth: Any, n: int, rng: np.random.Generator) -> TokenDocs:
