@@ -325,3 +325,15 @@ def test_policy_scenarios_are_the_baseline_world_plus_one_lever():
             lever == "opt_out"
         )
         load_scenario(path)
+
+
+def test_policy_report_scales_the_scenarios_and_reads_the_effects():
+    from ecosystem.world.policy_report import FOLDER, effects, scaled
+
+    levy = validate_text(scaled(FOLDER / "levy.yaml", 0.5), "levy.yaml")
+    assert levy.authors.count == 5000 and levy.policies.levy.archive_mix == 1000
+    assert levy.trainers[0].crawl_budget == 15_000
+    data = yaml.safe_load(TINY)
+    data["trainers"][2]["name"] = "open_web"
+    found = effects(run_ecosystem(validate_text(yaml.safe_dump(data), "tiny.yaml")))
+    assert found["human_lost_share"] == 0.0 and found["open_web_excess"] > 0
