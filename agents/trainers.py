@@ -45,7 +45,9 @@ class TrainedGeneration:
         train_docs: documents behind the fit.
         train_tokens: tokens behind the fit.
         train_ai_share: share of those documents written by a model.
-        crawled: ids of the documents this generation's crawl returned.
+        crawled: ids of the documents this generation's crawl returned (before the filters).
+        kept: ids of those that passed the filter stage (``crawled`` when it has no filter).
+        mandated: the retention mandate forced its strategy.
         metrics: every score of the model, on the shared human test set and on its samples.
         texts: a few of its samples as text (None when the scenario keeps none).
     """
@@ -57,6 +59,8 @@ class TrainedGeneration:
     train_tokens: int
     train_ai_share: float
     crawled: np.ndarray
+    kept: np.ndarray
+    mandated: bool
     metrics: dict[str, float]
     texts: SampledTexts | None
 
@@ -79,7 +83,8 @@ class ModelTrainer(mesa.Agent):
         self.params = params
         self.name = params.name
         self.learner = build_learner(params.learner, model.truth)
-        self.pipeline = CrawlPipeline(params, self.learner)
+        self.pipeline = CrawlPipeline(params, self.learner, model.policies.filters(params))
+        self.mandated = model.policies.retention_mandated(params)
         self.generation = -1
         self.latest: Deployment | None = None
         self.last_crawl = np.zeros(0, dtype=np.int64)
@@ -103,8 +108,9 @@ class ModelTrainer(mesa.Agent):
         """
         model, p = self.model, self.params
         step, generation = model.step_index, self.generation + 1
-        trained, crawled = self._train_data(generation, step)
+        trained, crawled, kept = self._train_data(generation, step)
         metrics, texts = self.evaluate(trained.fitted, generation)
+        model.policies.record_quality(self.index, generation, metrics["excess_cross_entropy"])
         self.generation, self.last_crawl = generation, crawled
         self.latest = Deployment(
             self.index, generation, trained.fitted, p.decoding, metrics["excess_cross_entropy"]
@@ -117,21 +123,23 @@ class ModelTrainer(mesa.Agent):
             trained.train_tokens,
             trained.train_ai_share,
             crawled,
+            kept,
+            self.mandated,
             metrics,
             texts,
         )
 
-    def _train_data(self, generation: int, step: int) -> tuple[Trained, np.ndarray]:
+    def _train_data(self, generation: int, step: int) -> tuple[Trained, np.ndarray, np.ndarray]:
         """The data pipeline: crawl (source), filters, mix, strategy, fit.
 
         Returns:
-            The trained generation and the crawl behind it.
+            The trained generation, the crawl behind it and the part that passed the filters.
         """
         model, pipeline = self.model, self.pipeline
         n_crawl, n_human = pipeline.split(generation)
         rng = draws(model.seed, Draw.CRAWL, self.index, generation)
         crawled = crawl(model.store, model.web, self.index, self.params, step, n_crawl, rng)
-        crawled = apply_filters(crawled, model.store, generation, pipeline.filters)
+        kept = apply_filters(crawled, model.store, generation, pipeline.filters)
         fresh = None
         if n_human and pipeline.rule.human == "fresh":
             fresh_rng = draws(model.seed, Draw.FRESH, self.index, generation)
@@ -141,10 +149,11 @@ class ModelTrainer(mesa.Agent):
             original_rng = draws(model.seed, Draw.ORIGINAL, self.index, generation)
             original = pipeline.original_part(n_human, original_rng)
         proprietary = self.company.proprietary_data(step) if self.company is not None else None
-        mix = WorldMix(fresh=fresh, proprietary=proprietary)
+        archive = model.policies.archive_part(self.params, self.index, generation)
+        mix = WorldMix(fresh=fresh, proprietary=proprietary, archive=archive)
         previous = self.latest.fitted if self.latest is not None else None
-        trained = pipeline.next_generation(crawled, model.store, rng, previous, mix, original)
-        return trained, crawled
+        trained = pipeline.next_generation(kept, model.store, rng, previous, mix, original)
+        return trained, crawled, kept
 
     def evaluate(self, fitted, generation: int) -> tuple[dict[str, float], SampledTexts | None]:
         """Score on the shared human test set; sample metrics; text samples beside human text.

@@ -62,6 +62,17 @@ _PRETRAINED_SMALL = {
     "metrics.text_samples": 2,
 }
 
+POLICY_SCENARIOS = (
+    "no_policy",
+    "detector",
+    "watermark",
+    "provenance",
+    "opt_out",
+    "retention",
+    "levy",
+)
+"""scenarios/policies/: the baseline world with one lever each (no_policy: none)."""
+
 REDUCTIONS: dict[str, dict[str, Any]] = {
     "baseline.yaml": dict(_ECOSYSTEM_SMALL, **{"trainers.0.subsample_budget": None}),
     "calibrated_web.yaml": _ECOSYSTEM_SMALL,
@@ -116,6 +127,10 @@ REDUCTIONS: dict[str, dict[str, Any]] = {
         "loop.samples_per_generation": 500,
         "loop.test_samples": 200,
         "metrics.sample_size": 50,
+    },
+    **{
+        f"policies/{lever}.yaml": dict(_ECOSYSTEM_SMALL, **{"trainers.0.subsample_budget": None})
+        for lever in POLICY_SCENARIOS
     },
     "papers/shumailov_opt125m.yaml": _PRETRAINED_SMALL,
     "papers/shumailov_opt125m_keep10.yaml": _PRETRAINED_SMALL,
