@@ -83,8 +83,15 @@ class AuthorPopulation:
         return np.arange(self.size - n, self.size)
 
     # ------------------------------------------------------------------ decisions
-    def quit(self, topic_ai_share: np.ndarray, launch: bool, rng: np.random.Generator) -> None:
-        """Quitting: one-off launch quits, then the hazard that rises with AI in own topics."""
+    def quit(
+        self,
+        topic_ai_share: np.ndarray,
+        launch: bool,
+        rng: np.random.Generator,
+        hazard_scale: float = 1.0,
+    ) -> None:
+        """Quitting: one-off launch quits, then the hazard that rises with AI in own topics,
+        times ``hazard_scale`` (a levy's payments to authors lower it)."""
         p = self.params
         active = self.active
         u = rng.random(self.size)
@@ -94,6 +101,8 @@ class AuthorPopulation:
             u = rng.random(self.size)
         seen = topic_ai_share[self.topics].mean(axis=1)
         hazard = p.quit_base + p.quit_sensitivity * seen
+        if hazard_scale != 1.0:
+            hazard = hazard * hazard_scale
         active &= ~(u < 1.0 - np.exp(-hazard))
 
     def adopt(self, usefulness: float, rng: np.random.Generator) -> np.ndarray:

@@ -46,9 +46,11 @@ class TrainedGeneration:
         train_docs: documents behind the fit.
         train_tokens: tokens behind the fit.
         train_ai_share: share of those documents written by a model.
-        crawled: ids of the documents this generation's crawl returned.
+        crawled: ids of the documents this generation's crawl returned (before the filters).
+        kept: ids of those that passed the filter stage (``crawled`` when it has no filter).
+        mandated: the retention mandate forced its strategy.
         selected: ids of the store documents the strategy selected.
-        proprietary: ids of its company's documents added besides them.
+        proprietary: ids of its company's documents added besides them (filtered).
         proprietary_tokens: their tokens.
         metrics: every score of the model, on the shared human test set and on its samples.
         texts: a few of its samples as text (None when the scenario keeps none).
@@ -61,6 +63,8 @@ class TrainedGeneration:
     train_tokens: int
     train_ai_share: float
     crawled: np.ndarray
+    kept: np.ndarray
+    mandated: bool
     selected: np.ndarray
     proprietary: np.ndarray
     proprietary_tokens: int
@@ -85,8 +89,9 @@ class ModelTrainer(mesa.Agent):
         self.index = int(index)
         self.params = params
         self.name = params.name
-        self.learner = build_learner(params.learner, model.truth, model.seed)
-        self.pipeline = CrawlPipeline(params, self.learner)
+        self.learner = build_learner(params.learner, model.truth)
+        self.pipeline = CrawlPipeline(params, self.learner, model.policies.filters(params))
+        self.mandated = model.policies.retention_mandated(params)
         self.generation = -1
         self.latest: Deployment | None = None
         self.last_crawl = np.zeros(0, dtype=np.int64)
@@ -111,8 +116,9 @@ class ModelTrainer(mesa.Agent):
         """
         model, p = self.model, self.params
         step, generation = model.step_index, self.generation + 1
-        trained, crawled = self._train_data(generation, step)
+        trained, crawled, kept = self._train_data(generation, step)
         metrics, texts = self.evaluate(trained.fitted, generation)
+        model.policies.record_quality(self.index, generation, metrics["excess_cross_entropy"])
         self.generation, self.last_crawl = generation, crawled
         self.latest = Deployment(
             self.index, generation, trained.fitted, p.decoding, metrics["excess_cross_entropy"]
@@ -125,6 +131,8 @@ class ModelTrainer(mesa.Agent):
             trained.train_tokens,
             trained.train_ai_share,
             crawled,
+            kept,
+            self.mandated,
             trained.selection.ids,
             trained.proprietary,
             trained.proprietary_tokens,
@@ -133,11 +141,11 @@ class ModelTrainer(mesa.Agent):
         )
         return self.trained
 
-    def _train_data(self, generation: int, step: int) -> tuple[Trained, np.ndarray]:
+    def _train_data(self, generation: int, step: int) -> tuple[Trained, np.ndarray, np.ndarray]:
         """The data pipeline: crawl (source), filters, mix, strategy, fit.
 
         Returns:
-            The trained generation and the crawl behind it.
+            The trained generation, the crawl behind it and the part that passed the filters.
         """
         model, pipeline = self.model, self.pipeline
         n_crawl, n_human = pipeline.split(generation)
@@ -145,7 +153,7 @@ class ModelTrainer(mesa.Agent):
         company = self.company
         walled = walled_sites(model.platform_owners, company.index if company else None)
         crawled = crawl(model.store, model.web, self.index, self.params, step, n_crawl, rng, walled)
-        crawled = apply_filters(crawled, model.store, generation, pipeline.filters)
+        kept = apply_filters(crawled, model.store, generation, pipeline.filters)
         fresh = None
         if n_human and pipeline.rule.human == "fresh":
             fresh_rng = draws(model.seed, Draw.FRESH, self.index, generation)
@@ -156,14 +164,15 @@ class ModelTrainer(mesa.Agent):
             original = pipeline.original_part(n_human, original_rng)
         proprietary = None
         if company is not None:
-            company.holdings.record_crawl(crawled, model.store, step)
+            company.holdings.record_crawl(kept, model.store, step)
             proprietary = company.proprietary_data(step, self.index, generation)
         if proprietary is not None:  # the owner's documents pass the same filter chain
             proprietary = apply_filters(proprietary, model.store, generation, pipeline.filters)
-        mix = WorldMix(fresh=fresh, proprietary=proprietary)
+        archive = model.policies.archive_part(self.params, self.index, generation)
+        mix = WorldMix(fresh=fresh, proprietary=proprietary, archive=archive)
         previous = self.latest.fitted if self.latest is not None else None
-        trained = pipeline.next_generation(crawled, model.store, rng, previous, mix, original)
-        return trained, crawled
+        trained = pipeline.next_generation(kept, model.store, rng, previous, mix, original)
+        return trained, crawled, kept
 
     def evaluate(self, fitted, generation: int) -> tuple[dict[str, float], SampledTexts | None]:
         """Score on the shared human test set; sample metrics; text samples beside human text.

@@ -5,7 +5,9 @@ Each run executes in a fresh Python process (Mesa 3.3 keeps every model alive), 
 construction (the initial web and generation 0 of every trainer) and the steps separately, and
 recording the process's CPU time (robust to other load on a shared machine) and peak memory.
 The 100k variant is the baseline with ten times the authors, entrants and farm output (a world
-ten times as large; trainers keep their crawl budgets).
+ten times as large; trainers keep their crawl budgets). With ``--levers`` the baseline and the
+baseline with every policy lever on run alternately (paired, ``--repeat`` pairs) and their time
+ratio is reported (target: at most 1.3).
 
 A plain reference is measured in the same run: one step of author decisions (publishing counts,
 AI use, topics) done the Mesa way, a Python ``step`` per agent activated with ``shuffle_do``,
@@ -14,7 +16,8 @@ against the vectorised population the ecosystem uses (same draws in distribution
 The machine's load average is recorded beside the results (CPU time is robust to load; wall
 time is not). ``--only NAME`` reruns some variants and keeps the others' recorded results.
 
-Run: ``.venv/bin/python bench/bench_ecosystem.py [--repeat 2] [--skip-large] [--only data_moat]``
+Run: ``.venv/bin/python bench/bench_ecosystem.py [--repeat 2] [--skip-large] [--levers]
+[--only data_moat]``
 """
 
 from __future__ import annotations
@@ -30,11 +33,10 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(ROOT)]  # this checkout's code
 from common import RESULTS, save  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # this checkout's code, not an installed copy
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 MOAT = ROOT / "scenarios" / "data_moat.yaml"
 VARIANTS = {
@@ -44,8 +46,19 @@ VARIANTS = {
         "authors.entrants_per_step=500",
         "farms.docs_per_step=5000",
     ],
+    "levers_on": [  # the baseline with every policy lever on (docs/ECOSYSTEM.md#policy-levers)
+        "policies.detector={quality_elasticity: 1.0}",
+        "policies.watermark={compliance: 0.9}",
+        "policies.provenance={disclosure: 0.5}",
+        "policies.retention={}",
+        "policies.levy={}",
+        "farms.paraphrase=0.3",
+        "opt_out.critical_growth_per_step=0.02333",
+    ],
     "data_moat": [],
 }
+RECORDED = ("baseline", "authors_100k", "data_moat")
+"""The variants recorded in bench/results/ecosystem.json (levers_on runs with --levers)."""
 SCENARIO_OF = {"data_moat": MOAT}
 RESULTS_FILE = RESULTS / "ecosystem.json"
 """Variants that run another scenario than the baseline."""
@@ -145,6 +158,37 @@ def author_step_reference(n_authors: int, seed: int = 0) -> dict[str, float]:
     }
 
 
+def levers_ratio(pairs: int) -> None:
+    """Baseline and baseline-with-every-lever alternately; the paired ratios of their times."""
+    runs = []
+    for _ in range(pairs):
+        plain, levers = in_subprocess("baseline"), in_subprocess("levers_on")
+        runs.append({"baseline": plain, "levers_on": levers})
+        wall, cpu = (levers[k] / plain[k] for k in ("total_s", "cpu_s"))
+        print(
+            f"baseline {plain['total_s']:5.1f}s (cpu {plain['cpu_s']:5.1f}s)  levers on "
+            f"{levers['total_s']:5.1f}s (cpu {levers['cpu_s']:5.1f}s)  ratio wall {wall:.2f}"
+            f"  cpu {cpu:.2f}"
+        )
+    cpu = [r["levers_on"]["cpu_s"] / r["baseline"]["cpu_s"] for r in runs]
+    wall = [r["levers_on"]["total_s"] / r["baseline"]["total_s"] for r in runs]
+    print(
+        f"paired ratio, levers on / baseline: cpu {np.median(cpu):.2f}, wall {np.median(wall):.2f}"
+    )
+    path = save(
+        "ecosystem_levers",
+        {
+            "scenario": str(BASELINE.relative_to(ROOT)),
+            "variants": {k: VARIANTS[k] for k in ("baseline", "levers_on")},
+            "target_ratio": 1.3,
+            "pairs": runs,
+            "median_cpu_ratio": float(np.median(cpu)),
+            "median_wall_ratio": float(np.median(wall)),
+        },
+    )
+    print(f"wrote {path}")
+
+
 def _timed(fn) -> float:
     t0 = time.perf_counter()
     fn()
@@ -155,17 +199,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=2, help="runs of the baseline (best kept)")
     parser.add_argument("--skip-large", action="store_true", help="skip the 100k-author run")
+    parser.add_argument("--levers", action="store_true", help="paired: baseline vs levers on")
     parser.add_argument(
-        "--only", action="append", choices=list(VARIANTS), help="rerun only these variants"
+        "--only", action="append", choices=list(RECORDED), help="rerun only these variants"
     )
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         print(json.dumps(one_run(args.one)))
         return
+    if args.levers:
+        levers_ratio(args.repeat)
+        return
     recorded = RESULTS_FILE.exists() and json.loads(RESULTS_FILE.read_text())
     results = dict(recorded["results"]) if recorded and args.only else {}
-    wanted = args.only or [v for v in VARIANTS if not (args.skip_large and v == "authors_100k")]
+    wanted = args.only or [v for v in RECORDED if not (args.skip_large and v == "authors_100k")]
     for variant in wanted:
         repeat = 1 if variant == "authors_100k" else args.repeat
         runs = [in_subprocess(variant) for _ in range(repeat)]

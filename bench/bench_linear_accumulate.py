@@ -33,7 +33,7 @@ PLAIN = DecodingParams()
 
 def statistics_path(truth, seeds: int, rows: int, iterations: int, presample: bool):
     """Accumulate on statistics; returns the final test risk per seed."""
-    learner = LinearLearner(LinearParams(), truth)
+    learner = LinearLearner(LinearParams(), truth.noise_std)
     human = truth.sample(rows, ReplicaRNG.for_replicas(0, Stream.INITIAL, range(seeds)))
     learner.set_design(human.X)
     rng = ReplicaRNG.for_replicas(0, Stream.LOOP, range(seeds))

@@ -66,7 +66,9 @@ def main() -> None:
     )
     n_docs = args.tokens // DOC_LENGTH
     docs = truth.sample(np.array([n_docs]), ReplicaRNG.for_replicas(0, Stream.INITIAL, [0]))
-    learner = NgramLearner(NgramParams(order=2, add_k=add_k, condition_on_topic=False), truth)
+    learner = NgramLearner(
+        NgramParams(order=2, add_k=add_k, condition_on_topic=False), truth.vocab_size, truth.topics
+    )
     plain = DecodingParams()
 
     def ecosim() -> None:

@@ -84,7 +84,7 @@ def main() -> None:
         threads=args.threads,
         condition_on_topic=False,
     )
-    learner = TransformerLearner(params, truth)
+    learner = TransformerLearner(params, truth.vocab_size, truth.topics)
     if args.threads is not None:
         torch.set_num_threads(args.threads)
     device = learner.device

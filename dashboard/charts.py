@@ -44,21 +44,42 @@ OFFSET_STEP = 16
 
 
 def _x(
-    x: str, domain: tuple[float, float] | None = None, fmt: str = "d", title: str | None = None
+    x: str,
+    domain: tuple[float, float] | None = None,
+    fmt: str = "d",
+    title: str | None = None,
+    log: bool = False,
 ) -> alt.X:
+    if log:
+        axis = alt.Axis(format="~s")
+        scale = alt.Scale(type="log", domain=list(domain) if domain else alt.Undefined)
+        return alt.X(f"{x}:Q", title=title or axis_title(x), axis=axis, scale=scale)
     scale = alt.Scale(domain=list(domain)) if domain else alt.Undefined
     axis = alt.Axis(format=fmt, tickMinStep=1) if fmt == "d" else alt.Axis(format=fmt)
     return alt.X(f"{x}:Q", title=title or axis_title(x), axis=axis, scale=scale)
 
 
-def _y_scale(log: bool) -> alt.Scale | alt.UndefinedType:
-    return alt.Scale(type="symlog") if log else alt.Undefined
+def _y_scale(log: bool | str, zero: bool = True) -> alt.Scale | alt.UndefinedType:
+    """``log``: True for a symmetric log scale, "log" for a log scale (positive data); ``zero``
+    False lets the axis start near the data instead of at 0."""
+    if log == "log":
+        return alt.Scale(type="log")
+    if log:
+        return alt.Scale(type="symlog")
+    return alt.Undefined if zero else alt.Scale(zero=False)
 
 
-def _y(y: str, title: str, fmt: str, log: bool = False) -> alt.Y:
+def from_zero(fmt: str) -> bool:
+    """Whether a quantity is drawn from a zero baseline: shares are, other metrics start near
+    their data (a perplexity rising 15% must not look flat)."""
+    return fmt.endswith("%")
+
+
+def _y(y: str, title: str, fmt: str, log: bool | str = False, zero: bool = True) -> alt.Y:
     """A y axis whose title sits horizontally above the plot, so long titles are not cut.
 
-    ``log`` uses a symmetric log scale (defined at 0 and below, unlike a log scale).
+    ``log`` True uses a symmetric log scale (defined at 0 and below, unlike a log scale),
+    "log" a log scale; ``zero`` False starts the axis near the data.
     """
     axis = alt.Axis(
         format=fmt,
@@ -72,12 +93,42 @@ def _y(y: str, title: str, fmt: str, log: bool = False) -> alt.Y:
         titleLimit=600,
         titleFontWeight="normal",
     )
-    return alt.Y(f"{y}:Q", axis=axis, scale=_y_scale(log))
+    return alt.Y(f"{y}:Q", axis=axis, scale=_y_scale(log, zero))
 
 
-def _legend(title: str | None, symbol: str = "circle") -> alt.Legend:
+LEGEND_LINE = 64
+"""Characters of legend labels that fit on one line below a half-width chart."""
+
+
+def legend_columns(labels: list[str]) -> int:
+    """Legend columns so the entries below a chart wrap instead of running off its edge:
+    all on one line when they fit, else as many columns as fit the longest label."""
+    if not labels:
+        return 1
+    if sum(len(str(label)) + 4 for label in labels) <= LEGEND_LINE:
+        return len(labels)
+    widest = max(len(str(label)) for label in labels) + 4
+    return max(1, min(len(labels), LEGEND_LINE // widest))
+
+
+def _legend(
+    title: str | None,
+    symbol: str = "circle",
+    labels: list | None = None,
+    columns: int | None = None,
+) -> alt.Legend:
     stroke = {"symbolStrokeColor": "#555", "symbolStrokeWidth": 2} if symbol == "stroke" else {}
-    return alt.Legend(orient="bottom", title=title, symbolOpacity=1, symbolType=symbol, **stroke)
+    if symbol == "stroke":
+        stroke["symbolSize"] = 400  # long enough to show the dash pattern
+    return alt.Legend(
+        orient="bottom",
+        title=title,
+        symbolOpacity=1,
+        symbolType=symbol,
+        columns=columns or legend_columns(labels or []),
+        labelLimit=0,
+        **stroke,
+    )
 
 
 def _tooltip(series, x, dash, y, label, fmt, band, extra, x_fmt="d") -> list[alt.Tooltip]:
@@ -102,56 +153,79 @@ def metric_lines(
     extra_tooltip: list[str] | None = None,
     x_domain: tuple[float, float] | None = None,
     legend_title: str | None = "",
-    log_y: bool = False,
+    log_y: bool | str = False,
+    log_x: bool = False,
+    dash_title: str | None = None,
     height: int = HEIGHT,
     x_format: str = "d",
     x_title: str | None = None,
 ) -> alt.LayerChart:
     """One line per ``series`` (and ``dash``) of ``y`` over ``x``, with an optional band.
 
-    Hovering shows the values of every line at the nearest ``x``.
+    Hovering shows the values of every line at the nearest ``x``. Shares are drawn from 0;
+    other metrics on an axis that starts near their values.
 
     Args:
         frame: long-form data, one row per point.
-        x: the time column (generation or step).
+        x: the time column (generation or step), or a size (train_size, with ``log_x``).
         y: the column drawn (the metric itself, or ``mean`` of a bands frame).
         metric: the quantity ``y`` holds; gives the axis title, unit and number format.
         series: the column that colours the lines (strategy, trainer, run, company).
-        dash: a second column that sets the line dash (Compare: run colour, strategy dash).
+        dash: a second column that sets the line dash (Compare: run colour, strategy dash),
+            with its own legend.
         band: (low, high) columns shaded around each line (10% and 90% over replicas).
         y_title: replaces the catalog's axis title.
         y_format: replaces the catalog's number format.
         extra_tooltip: more columns shown on hover.
         x_domain: fixes the x range (so charts of one run share it).
         legend_title: the colour legend's title ("" means the series name, None none).
-        log_y: a symmetric log scale on y (for metrics that grow by orders of magnitude).
+        log_y: True for a symmetric log y scale (metrics that grow by orders of magnitude),
+            "log" for a log scale (positive values only).
+        log_x: a log x scale (training sizes).
+        dash_title: the dash legend's title (default: the ``dash`` column's name).
         height: chart height in pixels.
         x_format: the d3 format of ``x`` (integers by default: generations and steps).
         x_title: replaces the x axis title (a sweep parameter's field path).
     """
     q = quantity(metric)
     fmt = y_format or q.fmt
+    zero = from_zero(fmt)
     title = series.replace("_", " ") if legend_title == "" else legend_title
-    color = alt.Color(f"{series}:N", scale=alt.Scale(scheme=PALETTE), legend=_legend(title))
-    x_enc = _x(x, x_domain, x_format, x_title)
+    names = frame[series].unique(maintain_order=True).to_list() if series in frame.columns else []
+    # with a dash legend beside it, each legend is one column so both fit below the chart
+    color = alt.Color(
+        f"{series}:N",
+        scale=alt.Scale(scheme=PALETTE),
+        legend=_legend(title, labels=names, columns=1 if dash else None),
+    )
+    x_fmt = "~s" if log_x else x_format
+    x_enc = _x(x, x_domain, x_fmt, x_title, log_x)
     base = alt.Chart(frame).encode(x=x_enc, color=color)
-    y_enc = _y(y, y_title or q.title, fmt, log_y)
+    y_enc = _y(y, y_title or q.title, fmt, log_y, zero)
     hover = alt.selection_point(
         fields=[x], nearest=True, on="pointerover", empty=False, clear="pointerout"
     )
     line = base.mark_line(strokeWidth=2.4).encode(y=y_enc)
     if dash:
-        line = line.encode(strokeDash=alt.StrokeDash(f"{dash}:N", legend=_legend(dash, "stroke")))
-    tooltip = _tooltip(series, x, dash, y, q.label, fmt, band, extra_tooltip, x_format)
+        dashes = frame[dash].unique(maintain_order=True).to_list()
+        line = line.encode(
+            strokeDash=alt.StrokeDash(
+                f"{dash}:N",
+                scale=alt.Scale(domain=dashes),  # the first line drawn solid
+                legend=_legend(dash_title or dash.replace("_", " "), "stroke", dashes, columns=1),
+            )
+        )
+    tooltip = _tooltip(series, x, dash, y, q.label, fmt, band, extra_tooltip, x_fmt)
     selectors = base.mark_point(size=90).encode(y=y_enc, opacity=alt.value(0), tooltip=tooltip)
-    points = line.mark_point(filled=True, size=60).encode(
-        opacity=alt.when(hover).then(alt.value(1)).otherwise(alt.value(0))
+    # not derived from ``line``: a point layer carrying the dash would blank the dash legend
+    points = base.mark_point(filled=True, size=60).encode(
+        y=y_enc, opacity=alt.when(hover).then(alt.value(1)).otherwise(alt.value(0))
     )
     rule = base.mark_rule(color="#9aa0a6", strokeDash=[3, 3]).encode(x=x_enc)
     layers = [line, points, rule.transform_filter(hover), selectors.add_params(hover)]
     if band:
         area = base.mark_area(opacity=0.16).encode(
-            y=alt.Y(f"{band[0]}:Q", scale=_y_scale(log_y)), y2=f"{band[1]}:Q"
+            y=alt.Y(f"{band[0]}:Q", scale=_y_scale(log_y, zero)), y2=f"{band[1]}:Q"
         )
         layers.insert(0, area.encode(detail=f"{dash}:N") if dash else area)
     return alt.layer(*layers).properties(height=height)
@@ -183,18 +257,28 @@ def wide_lines(
     )
 
 
+LINE_BREAK = " | "
+"""Joins a bar's run and series in its label; the axis breaks the label there."""
+
+
 def delta_bars(deltas: pl.DataFrame, *, metric: str, series: str) -> alt.Chart:
     """Horizontal bars of each run's final value minus the baseline's, coloured by verdict."""
     q = quantity(metric)
     frame = deltas.drop_nulls("delta").with_columns(
-        pl.concat_str(pl.col("run"), pl.lit(" · "), pl.col(series)).alias("line")
+        pl.concat_str(pl.col("run"), pl.lit(LINE_BREAK), pl.col(series)).alias("line")
     )
     bars = (
         alt.Chart(frame)
         .mark_bar(cornerRadius=3)
         .encode(
             x=alt.X("delta:Q", title=f"Final value minus baseline's ({q.unit or 'units'})"),
-            y=alt.Y("line:N", title=None, sort=None),
+            y=alt.Y(
+                "line:N",
+                title=None,
+                sort=None,
+                # run on one line, strategy / trainer below it: nothing is cut
+                axis=alt.Axis(labelExpr=f"split(datum.label, '{LINE_BREAK}')", labelLimit=0),
+            ),
             color=alt.Color(
                 "verdict:N",
                 title="compared with baseline",
@@ -213,7 +297,7 @@ def delta_bars(deltas: pl.DataFrame, *, metric: str, series: str) -> alt.Chart:
         )
     )
     zero = alt.Chart(pl.DataFrame({"zero": [0.0]})).mark_rule(color="#555").encode(x="zero:Q")
-    return (bars + zero).properties(height=alt.Step(BAND_STEP))
+    return (bars + zero).properties(height=alt.Step(BAND_STEP + 14))  # two-line labels
 
 
 def density_chart(frame: pl.DataFrame, *, value: str, group: str, height: int = HEIGHT):
@@ -225,7 +309,7 @@ def density_chart(frame: pl.DataFrame, *, value: str, group: str, height: int = 
         .mark_area(opacity=0.35, line=True)
         .encode(
             x=alt.X(f"{value}:Q", title=q.title),
-            y=_y("density", "Density (share of documents per unit of perplexity)", ".2f").stack(
+            y=_y("density", "Density (share of documents per unit of perplexity)", ".2~g").stack(
                 None
             ),
             color=alt.Color(f"{group}:O", scale=alt.Scale(scheme="viridis"), legend=_legend(group)),
@@ -236,15 +320,27 @@ def density_chart(frame: pl.DataFrame, *, value: str, group: str, height: int = 
 
 
 def with_marker(chart: alt.TopLevelMixin, x: str, value: float, label: str) -> alt.LayerChart:
-    """``chart`` with a labelled vertical line at ``x == value`` (e.g. when AI tools launch)."""
-    mark = pl.DataFrame({x: [value], "label": [label]})
-    rule = alt.Chart(mark).mark_rule(color="#6c757d", strokeDash=[6, 4]).encode(x=_x(x))
-    text = (
+    """``chart`` with a dashed vertical line at ``x == value`` (e.g. when AI tools launch),
+    named in a legend entry below the chart, so no label sits on the lines."""
+    name = f"{label} ({axis_title(x).split(' (')[0].lower()} {value:g})"
+    mark = pl.DataFrame({x: [value], "marker": [name]})
+    rule = (
         alt.Chart(mark)
-        .mark_text(align="left", dx=4, dy=6, baseline="top", color="#6c757d", fontSize=11)
-        .encode(x=_x(x), y=alt.value(0), text="label:N")
-    )
-    return alt.layer(chart, rule, text)
+        .mark_rule(color="#6c757d", strokeWidth=1.5)
+        .encode(
+            x=_x(x),
+            strokeDash=alt.StrokeDash(
+                "marker:N",
+                scale=alt.Scale(domain=[name], range=[[6, 4]]),
+                legend=alt.Legend(
+                    orient="bottom", title=None, symbolType="stroke", symbolStrokeColor="#6c757d",
+                    symbolSize=400, labelLimit=0,
+                ),
+            ),
+            tooltip=[alt.Tooltip("marker:N", title="marker")],
+        )
+    )  # fmt: skip
+    return alt.layer(chart, rule)
 
 
 def interval_dots(

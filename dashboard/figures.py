@@ -13,7 +13,7 @@ from typing import Any
 import altair as alt
 import polars as pl
 
-from dashboard import charts, summaries
+from dashboard import charts, kinds, summaries
 from dashboard.catalog import offered, quantity
 
 LAUNCH_LABEL = "AI tools launch"
@@ -49,18 +49,28 @@ def _marked(chart: alt.TopLevelMixin, meta: dict[str, Any]) -> alt.TopLevelMixin
     return charts.with_marker(chart, "step", step, LAUNCH_LABEL) if step else chart
 
 
-def loop_metric(bands: pl.DataFrame, metric: str, series: str, log_y: bool = False) -> Figure:
-    """A lab-mode metric per generation: mean over replicas, one line per strategy, 10-90% band."""
-    chart = charts.metric_lines(
-        bands, x="generation", y="mean", metric=metric, series=series, band=("q10", "q90"),
-        log_y=log_y,
-    )  # fmt: skip
+def loop_metric(
+    bands: pl.DataFrame,
+    metric: str,
+    series: str,
+    log_y: bool = False,
+    modality: str | None = None,
+) -> Figure:
+    """A lab-mode metric per generation: mean over replicas, one line per strategy, 10-90% band
+    (none for a one-replica run), titled in the unit of the truth's ``modality``."""
     replicas = int(bands["replicas"].max()) if bands.height else 0
+    title = kinds.title(metric, modality)
+    chart = charts.metric_lines(
+        bands, x="generation", y="mean", metric=metric, series=series,
+        band=("q10", "q90") if replicas > 1 else None, log_y=log_y, y_title=title,
+    )  # fmt: skip
     q = quantity(metric)
-    caption = (
-        f"{q.title} per generation under each data strategy. Lines: mean over {replicas} "
-        "replicas. Shaded: the middle 80% of replicas (10% to 90%)."
+    spread = (
+        f"Lines: mean over {replicas} replicas. Shaded: the middle 80% of replicas (10% to 90%)."
+        if replicas > 1
+        else "1 replica: one run of each line, so there is no spread to shade."
     )
+    caption = f"{title} per generation under each data strategy. {spread}"
     return Figure(f"{metric}_per_generation", f"{q.label} per generation", chart, bands, caption)
 
 
@@ -184,3 +194,78 @@ def ecosystem_figures(
         if firms is not None and {"human_share", "revenue"} <= set(firms.columns):
             found.extend([ecosystem_human_share(meta, firms), ecosystem_money(meta, firms)])
     return found
+
+
+SCALING_X = "train_size"
+CURVE = "human data"
+"""The column naming each scaling curve: the share of clean human data in the training set."""
+SOURCE = "line"
+MEASURED = "ecosim"
+EXPECTED = "closed form"
+
+
+def curve_label(real_fraction: float) -> str:
+    """How a scaling curve is named: its share of human data."""
+    return f"{real_fraction:.0%} human"
+
+
+def _labelled(frame: pl.DataFrame, source: str) -> pl.DataFrame:
+    labels = {v: curve_label(v) for v in frame["real_fraction"].unique().to_list()}
+    return (
+        frame.with_columns(
+            pl.col("real_fraction").replace_strict(labels, return_dtype=pl.String).alias(CURVE),
+            pl.lit(source).alias(SOURCE),
+        )
+        .sort("real_fraction", SCALING_X)
+        .select("real_fraction", CURVE, SCALING_X, "mean", "q10", "q90", "replicas", SOURCE)
+    )
+
+
+def scaling_curves(bands: pl.DataFrame, closed: pl.DataFrame | None, metric: str) -> pl.DataFrame:
+    """A scaling run's measured curves (``bands`` over replicas, series ``real_fraction``) and,
+    when given, its closed form of ``metric``, in one long frame with a ``line`` column."""
+    measured = _labelled(bands.with_columns(pl.col("real_fraction").cast(pl.Float64)), MEASURED)
+    if closed is None or metric not in closed.columns:
+        return measured
+    expected = closed.select(
+        "real_fraction",
+        SCALING_X,
+        *[pl.col(metric).alias(c) for c in ("mean", "q10", "q90")],
+        pl.lit(0, dtype=pl.UInt32).alias("replicas"),
+    )
+    return pl.concat([measured, _labelled(expected, EXPECTED)], how="vertical_relaxed")
+
+
+def scaling_error(
+    curves: pl.DataFrame, metric: str, modality: str | None = None, log: bool = True
+) -> Figure:
+    """Test error against training size, one line per share of human data, the closed form
+    dashed beside it; log axes by default."""
+    measured = curves.filter(pl.col(SOURCE) == MEASURED)
+    positive = bool((curves["q10"] > 0).all()) if curves.height else False
+    replicas = int(measured["replicas"].max()) if measured.height else 0
+    title = kinds.title(metric, modality)
+    chart = charts.metric_lines(
+        curves, x=SCALING_X, y="mean", metric=metric, series=CURVE, dash=SOURCE,
+        band=("q10", "q90") if replicas > 1 else None, log_x=log,
+        log_y=("log" if positive else True) if log else False, y_title=title,
+        # log ticks of a share need decimals: 0.5%, 0.4%, not 0%, 0%
+        y_format=".2~%" if log and quantity(metric).fmt.endswith("%") else None,
+    )  # fmt: skip
+    closed = (curves[SOURCE] == EXPECTED).any()
+    note = (
+        "Solid: ecosim, the mean over replicas. Dashed: the closed form E[error] = "
+        "Σ p_i (1 − q_i)^T of a learner that memorises what it saw, for training data drawn "
+        "from q = π·p + (1 − π)·(p cut at the top-k)."
+        if closed
+        else "No closed form for this learner (it applies to a unigram without smoothing)."
+    )
+    shade = f" Shaded: 10% to 90% of {replicas} replicas." if replicas > 1 else " 1 replica."
+    label = quantity(metric).label
+    return Figure(
+        f"{metric}_per_train_size",
+        f"{label} against training size",
+        chart,
+        curves,
+        f"{title} against training size, one line per share of human data. {note}{shade}",
+    )

@@ -26,8 +26,19 @@ RUN_FILE = "run.json"
 DEFAULT_ROOT = "runs"
 SEARCH_DEPTH = 3
 """How deep under the runs folder to look for run folders (sweeps nest one level)."""
-SERIES = {"loop": "strategy", "ecosystem": "trainer"}
-"""The column that names a line in generations.parquet, by run kind."""
+SERIES = {"loop": "strategy", "ecosystem": "trainer", "scaling": "real_fraction"}
+"""The column that names a line of a run's main table, by run kind."""
+KIND_TABLES = {
+    "loop": {"generations": ["strategy", "replica", "generation"]},
+    "ecosystem": {"steps": ["step"], "generations": ["trainer", "generation"]},
+    "scaling": {"scaling": ["real_fraction", "train_size"]},
+}
+"""The tables (and their key columns) every run of a kind has."""
+WHAT_TABLE_HOLDS = {
+    "generations": "one row per replica or trainer and generation",
+    "steps": "one row per simulated month",
+    "scaling": "one row per share of human data, training size and replica",
+}
 
 
 def default_root() -> Path:
@@ -49,7 +60,7 @@ class Run:
 
     @property
     def kind(self) -> str:
-        """``loop`` (lab mode) or ``ecosystem``."""
+        """``loop`` or ``scaling`` (lab mode), or ``ecosystem``."""
         return str(self.meta.get("kind", "loop"))
 
     @property
@@ -58,9 +69,26 @@ class Run:
         return str(self.meta.get("name") or self.folder.name)
 
     @property
+    def status(self) -> str:
+        """``complete``, or ``interrupted`` (stopped, or still running) or ``failed``."""
+        return str(self.meta.get("status", "complete"))
+
+    @property
+    def unfinished(self) -> bool:
+        """Whether the run has not finished: its tables are not written yet."""
+        return self.status != "complete"
+
+    @property
     def series(self) -> str:
-        """The column naming each line of generations.parquet: strategy or trainer."""
+        """The column naming each line: strategy, trainer, or real_fraction (scaling)."""
         return SERIES.get(self.kind, "strategy")
+
+    @property
+    def modality(self) -> str | None:
+        """The truth's modality (tokens, vectors, labeled, text), when run.json records it."""
+        truth = (self.meta.get("scenario") or {}).get("truth") or {}
+        value = truth.get("modality") if isinstance(truth, dict) else None
+        return str(value) if value else None
 
     @property
     def description(self) -> str:
@@ -154,7 +182,87 @@ def open_run(folder: str | Path) -> Run:
         raise RunDirError(
             f"{meta_path}: unknown run kind {kind!r} (expected one of: {', '.join(SERIES)})."
         )
-    return Run(folder, meta)
+    run = Run(folder, meta)
+    if not run.unfinished:  # an interrupted run has no tables yet: its page says how to resume
+        check_tables(run)
+    return run
+
+
+def _again(run: Run) -> str:
+    """The command that writes ``run`` again."""
+    scenario = run.meta.get("scenario_file") or "SCENARIO.yaml"
+    return f"`ecosim run {scenario} --out {run.folder} --overwrite`"
+
+
+def check_tables(run: Run) -> None:
+    """Check that the folder holds the tables (and key columns) its kind writes.
+
+    Raises:
+        RunDirError: a table is missing (naming the file and what to do), or the tables are
+            those of another kind of run.
+    """
+    other = _kind_of_tables(run.folder)
+    if other and other != run.kind:
+        raise RunDirError(_mismatch(run, other))
+    for table, keys in KIND_TABLES[run.kind].items():
+        path = run.table_path(table)
+        if not path.is_file():
+            raise RunDirError(
+                f"{path.name} is missing from {run.folder}: this {run.kind} run's {table} "
+                f"table ({WHAT_TABLE_HOLDS[table]}). The run was interrupted or the file was "
+                f"moved; write the run again with {_again(run)}."
+            )
+        have = _schema(str(path), _stamp(path))
+        if not set(keys) <= set(have):
+            raise RunDirError(
+                f"{path}: has no column {', '.join(repr(k) for k in keys if k not in have)}, "
+                f"which every {run.kind} run's {table} table has (columns: {', '.join(have)}). "
+                f"Write the run again with {_again(run)}."
+            )
+
+
+def _kind_of_tables(folder: Path) -> str | None:
+    """The kind whose tables and key columns ``folder`` holds, if exactly one matches."""
+    found = []
+    for kind, tables in KIND_TABLES.items():
+        paths = [folder / f"{t}.parquet" for t in tables]
+        if not all(p.is_file() for p in paths):
+            continue
+        try:
+            ok = all(
+                set(keys) <= set(_schema(str(p), _stamp(p)))
+                for p, keys in zip(paths, tables.values(), strict=True)
+            )
+        except RunDirError:
+            continue
+        if ok:
+            found.append(kind)
+    return found[0] if len(found) == 1 else None
+
+
+def _mismatch(run: Run, other: str) -> str:
+    files = ", ".join(f"{t}.parquet" for t in KIND_TABLES[other])
+    return (
+        f"{run.folder / RUN_FILE}: says kind {run.kind!r}, but the folder holds the tables of "
+        f"{'an' if other[0] in 'aeiou' else 'a'} {other} run ({files}). run.json was "
+        f"probably copied from another run; write the run again with {_again(run)}."
+    )
+
+
+def unfinished_message(run: Run) -> str:
+    """What an unfinished run's page says: how far it got and how to continue it."""
+    progress = run.meta.get("progress") or {}
+    done, total = progress.get("done"), progress.get("total")
+    units = "steps" if run.kind == "ecosystem" else "units of work"
+    got = f" after {done} of {total} {units} were checkpointed" if total else ""
+    resume = f"Continue it with `ecosim run --resume {run.folder}`."
+    if run.status == "failed":
+        error = str(run.meta.get("error") or "unknown error")
+        return f"This run failed{got}: {error}. Its tables were not written. {resume}"
+    return (
+        f"This run was interrupted{got}, or is still running. Its tables are written when it "
+        f"finishes. {resume}"
+    )
 
 
 def scan(run: Run, table: str) -> pl.LazyFrame:
@@ -170,8 +278,8 @@ def _existing(run: Run, table: str) -> Path:
     path = run.table_path(table)
     if not path.is_file():
         raise RunDirError(
-            f"{path}: missing. This {run.kind} run has no {table} table; "
-            "it may be incomplete (run it again with --overwrite)."
+            f"{path.name} is missing from {run.folder}: this {run.kind} run has no {table} "
+            f"table. It may be incomplete; write it again with {_again(run)}."
         )
     return path
 

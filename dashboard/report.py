@@ -14,8 +14,15 @@ import polars as pl
 
 from dashboard import summaries, sweep_figures, sweeps
 from dashboard.catalog import LOOP_METRICS, offered
-from dashboard.figures import Figure, ecosystem_figures, loop_metric
+from dashboard.figures import (
+    Figure,
+    ecosystem_figures,
+    loop_metric,
+    scaling_curves,
+    scaling_error,
+)
 from ecosystem.core.errors import RunDirError
+from ecosystem.outcomes.modalities import SCALING_METRICS
 
 FORMATS = ("png", "svg", "pdf")
 WIDTH = 640
@@ -66,7 +73,7 @@ def run_figures(folder: Path) -> list[Figure]:
     """The Runs page's main charts of one run folder.
 
     Raises:
-        NoChartsError: the run's kind has no dashboard charts (scaling runs, for now).
+        NoChartsError: the run's kind has no dashboard charts.
         RunDirError: the folder or a table cannot be read.
     """
     meta = _meta(folder)
@@ -83,10 +90,25 @@ def run_figures(folder: Path) -> list[Figure]:
                         "strategy")
             for m in shown
         ]  # fmt: skip
+    if kind == "scaling":
+        scaling = _scan(folder, "scaling")
+        metric = next((m for m in SCALING_METRICS if m in scaling.collect_schema().names()), None)
+        if metric is not None:
+            bands = summaries.bands(scaling, metric, "train_size", "real_fraction").collect()
+            closed = (
+                _read(folder, "closed_form") if (folder / "closed_form.parquet").is_file() else None
+            )
+            curves = scaling_curves(bands, closed, metric)
+            return [scaling_error(curves, metric, _modality(meta))]
     raise NoChartsError(
         f"{folder}: {kind} runs have no dashboard charts yet, so there is nothing to export "
-        "(charts exist for ecosystem and loop runs, and for sweeps)."
+        "(charts exist for ecosystem, loop and scaling runs, and for sweeps)."
     )
+
+
+def _modality(meta: dict) -> str | None:
+    truth = (meta.get("scenario") or {}).get("truth") or {}
+    return truth.get("modality") if isinstance(truth, dict) else None
 
 
 def sweep_figures_of(folder: Path) -> list[Figure]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
@@ -19,7 +20,7 @@ from pydantic import BaseModel
 import ecosystem
 from ecosystem.config import load_scenario, validate_text
 from ecosystem.config.schema import SCENARIO_KINDS, Scenario
-from ecosystem.core.errors import ScenarioError
+from ecosystem.core.errors import Problem, ScenarioError
 from ecosystem.runner import RunSpec, execute, progress_total
 
 PASTED = "pasted YAML"
@@ -94,15 +95,23 @@ def scenario_label(path: str) -> str:
     return path
 
 
-def validate(text: str, source: str, path: Path | None, overrides: list[str]) -> Scenario:
+def validate(
+    text: str,
+    source: str,
+    path: Path | None,
+    overrides: list[str],
+    notices: list[Problem] | None = None,
+) -> Scenario:
     """Validate a shipped file (``path``) or pasted ``text`` with overrides, as the CLI does.
+
+    ``notices`` collects deprecation notices (old field names, still read), as the CLI prints.
 
     Raises:
         ScenarioError: with one line-numbered problem per mistake.
     """
     if path is not None:
-        return load_scenario(path, overrides)
-    return validate_text(text, source, overrides)
+        return load_scenario(path, overrides, notices)
+    return validate_text(text, source, overrides, notices)
 
 
 def _field(model: type[BaseModel], path: str):
@@ -200,6 +209,30 @@ def knob_overrides(base: Scenario, columns: int = 3) -> list[str]:
 def problems(exc: ScenarioError) -> str:
     """The CLI's lines for a scenario error: FILE:LINE: field.path: message."""
     return "\n".join(str(p) for p in exc.problems)
+
+
+MAX_RUN_NAME = 200
+
+
+def run_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a run folder's name under the runs folder (None: it can).
+
+    Only a plain name is taken: no folder separators, not ``.`` or ``..``, not hidden (those
+    are the scratch folders of runs being written), no control characters, not absolute.
+    """
+    if not name:
+        return "Give the run folder a name."
+    if name != name.strip():
+        return "The name starts or ends with a space."
+    if "/" in name or "\\" in name or (os.sep in name) or (os.altsep and os.altsep in name):
+        return "Give a plain name, without / or \\: the run is written inside the runs folder."
+    if name in (".", "..") or name.startswith("."):
+        return "The name may not start with a dot."
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        return "The name holds control characters."
+    if len(name) > MAX_RUN_NAME or Path(name).is_absolute() or Path(name).name != name:
+        return f"Give a plain name of at most {MAX_RUN_NAME} characters."
+    return None
 
 
 def run_with_progress(spec: RunSpec, scenario: Scenario) -> Path:

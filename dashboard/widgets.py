@@ -59,11 +59,38 @@ def run_label(folder: Path, root: Path) -> str:
         rel = folder.relative_to(root)
     except ValueError:
         rel = folder
-    try:
-        run = loaders.open_run(folder)
-    except RunDirError:
+    run = readable(folder)
+    if run is None:
         return f"{rel} · unreadable"
-    return f"{rel} · {run.name} ({run.kind})"
+    state = f" · {run.status}" if run.unfinished else ""
+    return f"{rel} · {run.name} ({run.kind}){state}"
+
+
+def readable(folder: str | Path) -> loaders.Run | None:
+    """The opened run, or None when it cannot be read."""
+    try:
+        return loaders.open_run(folder)
+    except RunDirError:
+        return None
+
+
+def default_pair(options: list[str]) -> list[str]:
+    """Two runs worth comparing: the newest readable run and the newest other run of the same
+    kind and scenario (else of the same kind; else the next readable one)."""
+    runs = [(f, r) for f in options if (r := readable(f)) is not None]
+    if not runs:
+        return options[:2]
+    first, run = runs[0]
+    rest = runs[1:]
+    for same in (
+        lambda r: r.kind == run.kind and r.name == run.name,
+        lambda r: r.kind == run.kind,
+        lambda r: True,
+    ):
+        match = next((f for f, r in rest if same(r)), None)
+        if match is not None:
+            return [first, match]
+    return [first]
 
 
 def no_runs_message(root: Path) -> None:
@@ -100,27 +127,43 @@ def pick_run(key: str, label: str = "Run", table: str | None = None) -> loaders.
         no_runs_message(root)
         st.stop()
     options = [str(f) for f in folders]
-    keep_valid(key, options)
+    newest_readable = next((f for f in options if readable(f) is not None), None)
+    keep_valid(key, options, fallback=newest_readable)
     chosen = st.selectbox(label, options, key=key, format_func=lambda f: run_label(Path(f), root))
     with readable_errors():
-        return loaders.open_run(chosen)
+        run = loaders.open_run(chosen)
+    if run.unfinished:
+        st.info(loaders.unfinished_message(run), icon=":material/pause_circle:")
+        st.stop()
+    return run
 
 
 def pick_runs(key: str, label: str = "Runs") -> list[loaders.Run]:
-    """Several runs chosen in a multiselect (the two newest by default)."""
+    """Several finished runs chosen in a multiselect (by default the newest run and the newest
+    other run of the same kind and scenario). A chosen run that cannot be read gets its message
+    in an error box; the others are returned."""
     root = runs_root()
-    options = [str(f) for f in loaders.find_runs(root)]
+    options = [str(f) for f in loaders.find_runs(root) if _finished(f)]
     if not options:
         no_runs_message(root)
         st.stop()
     chosen = sticky_multiselect(
-        label, options, key, options[:2], format_func=lambda f: run_label(Path(f), root)
+        label, options, key, default_pair(options), format_func=lambda f: run_label(Path(f), root)
     )
     runs = []
-    with readable_errors():
-        for folder in chosen:
+    for folder in chosen:
+        try:
             runs.append(loaders.open_run(folder))
+        except RunDirError as exc:
+            st.error(f"**Left out: cannot read this run.** {exc}", icon=":material/folder_off:")
     return runs
+
+
+def _finished(folder: Path) -> bool:
+    try:
+        return not loaders.open_run(folder).unfinished
+    except RunDirError:
+        return True  # listed, and explained when chosen
 
 
 def parquet_bytes(frame: pl.DataFrame) -> bytes:

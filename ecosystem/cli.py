@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
+import signal
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -13,8 +16,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from ecosystem.config import load_scenario, scenario_json_schema
-from ecosystem.core.errors import RunSetupError, ScenarioError
-from ecosystem.runner import RunSpec, execute, progress_total, summarize
+from ecosystem.core.errors import OutputError, Problem, RunSetupError, ScenarioError
+from ecosystem.core.outdir import check_out
+from ecosystem.runner import RunSpec, execute, progress_total, resumed_scenario, summarize
+from ecosystem.runner import resume as resume_run
 
 app = typer.Typer(
     help="ecosim: simulate the web as a training-data commons (model collapse, data moats).",
@@ -26,12 +31,25 @@ out_console = Console(width=None if sys.stdout.isatty() else 140)
 err_console = Console(stderr=True)
 
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+"""128 + SIGINT, what shells report for a command stopped with Ctrl+C."""
+DEFAULT_RUNS = Path("runs")
+"""Where ``ecosim run`` writes when no --out is given: runs/<scenario name>."""
+FULL_REPRODUCTIONS = Path("docs/REPRODUCTIONS.md")
+SAFE_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
+"""Scenario names usable as a folder name under runs/ without --out."""
 
 
 def _fail(problems: list[str]) -> None:
     for line in problems:
         typer.echo(line, err=True)
     raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _notify(notices: list[Problem]) -> None:
+    """Print deprecation notices (old field names still read) on stderr, one line each."""
+    for notice in notices:
+        typer.echo(str(notice), err=True)
 
 
 @app.command()
@@ -42,10 +60,12 @@ def validate(
     ] = None,
 ) -> None:
     """Check a scenario file; exit 0 when valid, 2 with one line per error otherwise."""
+    notices: list[Problem] = []
     try:
-        load_scenario(scenario, set_ or [])
+        load_scenario(scenario, set_ or [], notices)
     except ScenarioError as exc:
         _fail([str(p) for p in exc.problems])
+    _notify(notices)
     out_console.print(f"{scenario}: valid", markup=False, highlight=False)
 
 
@@ -57,55 +77,157 @@ def schema() -> None:
 
 @app.command()
 def run(
-    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Run folder to create.")],
+    scenario: Annotated[
+        Path | None, typer.Argument(help="Scenario YAML file (not with --resume).")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Run folder to create (default: runs/SCENARIO_NAME)."),
+    ] = None,
     seed: Annotated[
         int | None, typer.Option(help="Run seed (replaces the scenario's).", min=0)
     ] = None,
     set_: Annotated[
         list[str] | None, typer.Option("--set", help="Override a field: key.path=value.")
     ] = None,
-    overwrite: Annotated[bool, typer.Option(help="Replace an existing run folder.")] = False,
+    overwrite: Annotated[
+        bool,
+        typer.Option(help="Replace an existing run folder (only a run folder or an empty one)."),
+    ] = False,
+    resume: Annotated[
+        Path | None,
+        typer.Option(help="Continue the interrupted run in this folder from its checkpoint."),
+    ] = None,
+    checkpoint_every: Annotated[
+        int | None,
+        typer.Option(
+            help="Steps (ecosystem) or generations (loop) between checkpoints; 0: only the "
+            "default points. Default: 10 steps; every generation for a transformer loop; "
+            "after each strategy for other loops.",
+            min=0,
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """Run a scenario and write its run folder (run.json and Parquet tables)."""
-    spec = RunSpec(Path(scenario), Path(out), list(set_ or []), seed, overwrite)
+    """Run a scenario and write its run folder (run.json and Parquet tables), or continue an
+    interrupted one with --resume DIR."""
+    if resume is not None:
+        if scenario is not None or out is not None or set_ or seed is not None or overwrite:
+            _fail(
+                [
+                    "--resume DIR continues a run as recorded: give no SCENARIO, --out, --set, "
+                    "--seed or --overwrite with it"
+                ]
+            )
+        if checkpoint_every is not None:
+            _fail(["--resume DIR keeps the run's own --checkpoint-every"])
+        try:
+            resolved = resumed_scenario(resume)
+        except OutputError as exc:
+            _fail([str(exc)])
+        folder = _with_progress(
+            resolved, quiet, lambda p: resume_run(resume, p, resolved), resume, resume / "run.json"
+        )
+        _print_summary(folder, resolved.kind)
+        return
+    if scenario is None:
+        _fail(["run: give SCENARIO (or --resume DIR)"])
+    spec = RunSpec(
+        Path(scenario), Path(out or "."), list(set_ or []), seed, overwrite, checkpoint_every
+    )
+    notices: list[Problem] = []
     try:
-        resolved = load_scenario(spec.scenario_path, spec.all_overrides())
+        if out is not None:
+            check_out(spec.out, overwrite)  # before anything runs
+        resolved = load_scenario(spec.scenario_path, spec.all_overrides(), notices)
+    except OutputError as exc:
+        _fail([str(exc)])
     except ScenarioError as exc:
         _fail([str(p) for p in exc.problems])
-    if spec.out.exists() and not overwrite:
-        _fail([f"{spec.out}: already exists (choose another --out, or pass --overwrite)"])
-    if spec.out.exists() and not spec.out.is_dir():
-        _fail([f"{spec.out}: exists and is not a folder"])
-    show_bar = not quiet and err_console.is_terminal
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        disable=not show_bar,
-        transient=True,
-    ) as bar:
-        task = bar.add_task(resolved.name, total=progress_total(resolved))
+    _notify(notices)
+    if out is None:
+        if not SAFE_NAME.fullmatch(resolved.name):
+            _fail(
+                [
+                    f"{spec.scenario_path}: name: {resolved.name!r} is not a folder name "
+                    "(letters, digits, '.', '_', '-'); pass --out DIR"
+                ]
+            )
+        spec = replace(spec, out=DEFAULT_RUNS / resolved.name)
         try:
-            folder = execute(spec, resolved, lambda n: bar.advance(task, n))
-        except RunSetupError as exc:
-            bar.stop()
-            _fail([f"{spec.scenario_path}: cannot run here: {exc}"])
+            check_out(spec.out, overwrite)
+        except OutputError as exc:
+            _fail([str(exc)])
+    folder = _with_progress(
+        resolved, quiet, lambda p: execute(spec, resolved, p), spec.out, spec.scenario_path
+    )
     _print_summary(folder, resolved.kind)
+
+
+def _terminate(signum, frame) -> None:
+    raise KeyboardInterrupt  # a clean stop: the run folder is marked interrupted, scratch removed
+
+
+def _with_progress(resolved, quiet: bool, start, folder: Path, source: Path) -> Path:
+    """Run ``start(progress)`` under a progress bar; bad output folders and scenarios that
+    cannot run here exit 2, an interrupt (Ctrl+C, SIGTERM) exits 130 with how to resume."""
+    show_bar = not quiet and err_console.is_terminal
+    try:
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # not the main thread: leave signals alone
+        previous = None
+    try:
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err_console,
+            disable=not show_bar,
+            transient=True,
+        ) as bar:
+            task = bar.add_task(resolved.name, total=progress_total(resolved))
+            try:
+                return start(lambda n: bar.advance(task, n))
+            except OutputError as exc:
+                bar.stop()
+                _fail([str(exc)])
+            except RunSetupError as exc:
+                bar.stop()
+                _fail([f"{source}: cannot run here: {exc}"])
+    except KeyboardInterrupt:
+        if (Path(folder) / "run.json").exists():
+            line = f"interrupted: kept in {folder}; resume with `ecosim run --resume {folder}`"
+        else:
+            line = "interrupted: nothing written"
+        typer.echo(line, err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _print_summary(folder: Path, kind: str) -> None:
     summary = summarize(folder, kind)
-    table = Table(title=f"{folder.name}: summary")
-    for col in summary.columns:
-        text = not summary.schema[col].is_numeric()
-        table.add_column(col, justify="left" if text else "right")
-    for row in summary.iter_rows():
-        table.add_row(*[f"{v:.4g}" if isinstance(v, float) else str(v) for v in row])
-    out_console.print(table)
+    out_console.print(summary.title, markup=False, highlight=False, style="bold")
+    for part in summary.tables:
+        table = Table(title=part.title, title_justify="left")
+        table.add_column("quantity (unit)", justify="left")
+        if part.line_title:
+            table.add_column(part.line_title, justify="left")
+        if any(row.statistic for row in part.rows):
+            table.add_column("over replicas", justify="left")
+        for point in part.points:
+            table.add_column(point, justify="right")
+        for row in part.rows:
+            cells = [row.label] + ([row.line] if part.line_title else [])
+            cells += [row.statistic] if any(r.statistic for r in part.rows) else []
+            table.add_row(*cells, *[row.show(v) for v in row.values])
+        out_console.print(table)
+    for line in summary.takeaways:
+        out_console.print(f"- {line}", markup=False, highlight=False)
+    for note in summary.notes:
+        out_console.print(note, markup=False, highlight=False, style="dim")
     out_console.print(f"run folder: {folder}", markup=False, highlight=False)
 
 
@@ -135,20 +257,31 @@ def reproduce(
     quick: Annotated[
         bool, typer.Option("--quick", help="Test-size runs and tolerances (seconds, not minutes).")
     ] = False,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Markdown file to write.")] = Path(
-        "docs/REPRODUCTIONS.md"
-    ),
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Markdown file to write (default: docs/REPRODUCTIONS.md; with --quick, "
+            "standard output, so the committed full-size table is never replaced).",
+        ),
+    ] = None,
 ) -> None:
     """Re-run the paper reproductions (scenarios/papers/) and write their table; exit 1 if a
     row fails."""
     from ecosystem.papers.reproduce import collect, write_text
 
     report = collect(quick, progress=lambda name: err_console.print(f"running {name}"))
-    write_text(out, report.markdown())
+    if out is None and quick:
+        sys.stdout.write(report.markdown())
+        where = "the table is above (quick results are not written to docs/)"
+    else:
+        out = out or FULL_REPRODUCTIONS
+        write_text(out, report.markdown())
+        where = f"wrote {out}"
     passed = len(report.outcomes) - len(report.failures)
-    out_console.print(
-        f"{passed} of {len(report.outcomes)} rows pass in {report.total_seconds:.0f} s; "
-        f"wrote {out}",
+    err_console.print(
+        f"{passed} of {len(report.outcomes)} rows pass in {report.total_seconds:.0f} s; {where}",
         markup=False,
         highlight=False,
     )

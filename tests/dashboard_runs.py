@@ -29,6 +29,22 @@ def write_loop_run(folder: Path, seed: int = 3, overrides: list[str] | None = No
     return execute(RunSpec(scenario, folder, list(overrides or []), seed=seed))
 
 
+TINY_SCALING = [
+    "truth.vocab_size=300",
+    "scaling.train_sizes=[100,1000]",
+    "scaling.generator_samples=3000",
+    "scaling.replicas=2",
+    "scaling.test_samples=200",
+]
+"""The shipped tail-of-tails scenario at a size that runs in a fraction of a second."""
+
+
+def write_scaling_run(folder: Path, seed: int = 5) -> Path:
+    """A real, tiny run of the shipped ``kind: scaling`` scenario (with its closed form)."""
+    scenario = ROOT / "scenarios" / "papers" / "dohmatob_tail.yaml"
+    return execute(RunSpec(scenario, folder, TINY_SCALING, seed=seed))
+
+
 def write_real_ecosystem_run(folder: Path) -> Path:
     """A real, tiny run of the shipped baseline ecosystem (7 steps, 600 authors)."""
     spec = RunSpec(ROOT / "scenarios" / "baseline.yaml", folder, ["steps=7", "authors.count=600"])
@@ -148,6 +164,7 @@ def write_broken_runs(root: Path) -> dict[str, Path]:
         "bad_parquet": root / "bad_parquet",
         "missing_table": root / "missing_table",
         "unknown_kind": root / "unknown_kind",
+        "kind_mismatch": root / "kind_mismatch",
     }
     broken["corrupt_json"].mkdir(parents=True)
     (broken["corrupt_json"] / "run.json").write_text('{"status": "complete", "kind": ')
@@ -157,4 +174,7 @@ def write_broken_runs(root: Path) -> dict[str, Path]:
     (broken["missing_table"] / "generations.parquet").unlink()
     broken["unknown_kind"].mkdir()
     (broken["unknown_kind"] / "run.json").write_text(json.dumps({"kind": "sweep?"}))
+    write_ecosystem_run(broken["kind_mismatch"])  # an ecosystem folder whose run.json says loop
+    meta = json.loads((broken["kind_mismatch"] / "run.json").read_text())
+    (broken["kind_mismatch"] / "run.json").write_text(json.dumps({**meta, "kind": "loop"}))
     return broken

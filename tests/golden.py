@@ -59,8 +59,19 @@ _PRETRAINED_SMALL = {
     "loop.samples_per_generation": 48,
     "loop.test_samples": 64,
     "metrics.sample_size": 10,
-    "metrics.sample_texts": 2,
+    "metrics.text_samples": 2,
 }
+
+POLICY_SCENARIOS = (
+    "no_policy",
+    "detector",
+    "watermark",
+    "provenance",
+    "opt_out",
+    "retention",
+    "levy",
+)
+"""scenarios/policies/: the baseline world with one lever each (no_policy: none)."""
 
 REDUCTIONS: dict[str, dict[str, Any]] = {
     "baseline.yaml": dict(_ECOSYSTEM_SMALL, **{"trainers.0.subsample_budget": None}),
@@ -84,7 +95,7 @@ REDUCTIONS: dict[str, dict[str, Any]] = {
         "loop.samples_per_generation": 64,
         "loop.test_samples": 64,
         "metrics.sample_size": 16,
-        "metrics.sample_texts": 2,
+        "metrics.text_samples": 2,
     },
     "papers/alemohammad_mad.yaml": {
         "loop.replicas": 2,
@@ -117,6 +128,10 @@ REDUCTIONS: dict[str, dict[str, Any]] = {
         "loop.samples_per_generation": 500,
         "loop.test_samples": 200,
         "metrics.sample_size": 50,
+    },
+    **{
+        f"policies/{lever}.yaml": dict(_ECOSYSTEM_SMALL, **{"trainers.0.subsample_budget": None})
+        for lever in POLICY_SCENARIOS
     },
     "papers/shumailov_opt125m.yaml": _PRETRAINED_SMALL,
     "papers/shumailov_opt125m_keep10.yaml": _PRETRAINED_SMALL,

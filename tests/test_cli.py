@@ -84,26 +84,20 @@ def test_bad_input_writes_nothing(small_tokens_yaml, tmp_path):
     assert list(tmp_path.iterdir()) == [small_tokens_yaml]
 
 
-def test_existing_out_needs_overwrite(small_tokens_yaml, tmp_path):
+def test_existing_out_needs_overwrite_which_replaces_only_run_folders(small_tokens_yaml, tmp_path):
     out = tmp_path / "run"
-    out.mkdir()
-    (out / "keep.txt").write_text("x")
+    first = ["run", str(small_tokens_yaml), "--out", str(out), "--set", "loop.generations=1"]
+    assert runner.invoke(app, first).exit_code == 0
     res = runner.invoke(app, ["run", str(small_tokens_yaml), "--out", str(out)])
     assert res.exit_code == 2 and "already exists" in res.output
-    assert (out / "keep.txt").exists()
-    res = runner.invoke(
-        app,
-        [
-            "run",
-            str(small_tokens_yaml),
-            "--out",
-            str(out),
-            "--overwrite",
-            "--set",
-            "loop.generations=1",
-        ],
-    )
-    assert res.exit_code == 0 and not (out / "keep.txt").exists()
+    res = runner.invoke(app, [*first, "--overwrite", "--seed", "5"])
+    assert res.exit_code == 0, res.output
+    assert json.loads((out / "run.json").read_text())["seed"] == 5
+    assert [p.name for p in tmp_path.iterdir()] == [small_tokens_yaml.name, "run"]
+    (out / "keep.txt").write_text("x")  # now it holds someone's file: not replaced
+    res = runner.invoke(app, [*first, "--overwrite"])
+    assert res.exit_code == 2 and "'keep.txt', which no ecosim run writes" in res.output
+    assert (out / "keep.txt").read_text() == "x"
 
 
 def test_console_script_runs_quietly_without_tty(small_tokens_yaml, tmp_path):
@@ -141,4 +135,41 @@ def test_a_run_that_cannot_start_here_exits_2_and_writes_nothing(tmp_path, monke
     res = runner.invoke(app, ["run", str(scenario), "--out", str(out)])
     assert res.exit_code == 2, res.output
     assert f"{scenario}: cannot run here: truth.source 'hf' needs" in res.output
+    assert not out.exists()
+
+
+def test_run_without_out_writes_runs_scenario_name_and_refuses_to_overwrite(
+    small_tokens_yaml, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    args = ["run", str(small_tokens_yaml), "--set", "loop.generations=1"]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    folder = tmp_path / "runs" / "small_tokens"
+    assert (folder / "run.json").is_file()
+    assert "run folder: runs/small_tokens" in res.output
+    res = runner.invoke(app, args)
+    assert res.exit_code == 2 and "runs/small_tokens: already exists" in res.output
+
+
+def test_a_name_that_is_no_folder_name_needs_out(small_tokens_yaml, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = runner.invoke(app, ["run", str(small_tokens_yaml), "--set", "name=../escape"])
+    assert res.exit_code == 2 and "is not a folder name" in res.output and "--out" in res.output
+    assert not (tmp_path / "runs").exists() and not (tmp_path.parent / "escape").exists()
+
+
+def test_ctrl_c_prints_one_line_exits_130_and_writes_nothing(
+    small_tokens_yaml, tmp_path, monkeypatch
+):
+    import ecosystem.cli as cli
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "execute", interrupted)
+    out = tmp_path / "run"
+    res = runner.invoke(app, ["run", str(small_tokens_yaml), "--out", str(out)])
+    assert res.exit_code == 130
+    assert res.output.strip() == "interrupted: nothing written"
     assert not out.exists()

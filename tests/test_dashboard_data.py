@@ -49,8 +49,10 @@ def test_missing_folders_and_tables_are_readable_errors(tmp_path):
         loaders.open_run(tmp_path / "empty")
     with pytest.raises(RunDirError, match="not readable Parquet"):
         loaders.load_table(loaders.open_run(broken["bad_parquet"]), "steps")
-    with pytest.raises(RunDirError, match="generations.parquet: missing"):
-        loaders.bands(loaders.open_run(broken["missing_table"]), "excess_cross_entropy")
+    with pytest.raises(RunDirError, match="generations.parquet is missing from .*ecosim run"):
+        loaders.open_run(broken["missing_table"])
+    with pytest.raises(RunDirError, match="says kind 'loop', but .* an ecosystem run"):
+        loaders.open_run(broken["kind_mismatch"])
     run = loaders.open_run(write_ecosystem_run(tmp_path / "ok"))
     with pytest.raises(RunDirError, match="has no column 'w2'"):
         loaders.bands(run, "w2")
@@ -171,3 +173,27 @@ def test_dashboard_command_binds_localhost_headless_without_telemetry(tmp_path, 
     assert launch.streamlit_env(tmp_path)[launch.ROOT_ENV] == str(tmp_path)
     bad = CliRunner().invoke(app, ["dashboard", "--port", "0"])
     assert bad.exit_code == 2
+
+
+def test_legends_wrap_below_narrow_charts_instead_of_running_off():
+    assert charts.legend_columns(["alpha", "beta", "control"]) == 3  # fits on one line
+    long = ["AI share of new documents", "AI share of the web", "Active human authors"]
+    assert 1 <= charts.legend_columns(long) < 3
+    assert charts.legend_columns([]) == 1
+
+
+def test_delta_bars_break_long_labels_instead_of_cutting_them():
+    deltas = pl.DataFrame(
+        {
+            "run": ["baseline-seed7-with-a-long-name"],
+            "series": ["open_web"],
+            "last": [0.4],
+            "baseline": [0.3],
+            "delta": [0.1],
+            "relative": [0.33],
+            "verdict": ["worse"],
+        }  # fmt: skip
+    )
+    spec = charts.delta_bars(deltas, metric="excess_cross_entropy", series="series").to_dict()
+    y = spec["layer"][0]["encoding"]["y"]
+    assert "split(datum.label" in y["axis"]["labelExpr"] and y["axis"]["labelLimit"] == 0

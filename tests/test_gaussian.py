@@ -32,7 +32,7 @@ def tiled(mean: np.ndarray, cov: np.ndarray, n_replicas: int) -> GaussianFitted:
 
 def stat_loop(truth, n_replicas, generations, strategy, m=100, seed=0, **kw):
     """Generation 0 fitted on m human samples, then ``generations`` on statistics."""
-    learner = GaussianLearner(GaussianParams(estimator=kw.pop("estimator", "unbiased")), truth)
+    learner = GaussianLearner(GaussianParams(estimator=kw.pop("estimator", "unbiased")))
     fitted = learner.fit(truth.sample(m, rngs(n_replicas, Stream.INITIAL, seed)))
     return gaussian_stat_loop(
         fitted.mean, fitted.cov, np.full(n_replicas, m), np.full(generations, m), strategy,
@@ -42,7 +42,7 @@ def stat_loop(truth, n_replicas, generations, strategy, m=100, seed=0, **kw):
 
 def test_factories_build_the_vectors_pieces():
     truth = build_truth(VectorsTruthParams(dim=2), seed=0)
-    learner = build_learner(GaussianParams(), truth, seed=0)
+    learner = build_learner(GaussianParams(), truth)
     assert isinstance(truth, VectorsTruth) and isinstance(learner, StatsLearner)
     assert supports_stat_sampling(learner.fit(truth.sample(10, rngs(2)), rngs(2)))
 
@@ -71,7 +71,7 @@ def test_truth_sample_requires_one_size_for_all_replicas():
 
 def test_fit_recovers_the_truth_and_improves_with_more_data():
     truth = VectorsTruth(VectorsTruthParams(dim=2, mean=1.0, std=2.0))
-    learner = GaussianLearner(GaussianParams(), truth)
+    learner = GaussianLearner(GaussianParams())
     w2 = [
         learner.fit(truth.sample(n, rngs(8, Stream.INITIAL))).evaluate(None, truth)["w2"].mean()
         for n in (30, 300, 3000, 30_000)
@@ -83,7 +83,7 @@ def test_fit_recovers_the_truth_and_improves_with_more_data():
 def test_chan_combination_equals_stats_of_concatenated_data():
     gen = np.random.default_rng(1)
     a, b = gen.normal(5.0, 2.0, (3, 40, 3)), gen.normal(-1.0, 0.5, (3, 70, 3))
-    learner = GaussianLearner(GaussianParams(), None)
+    learner = GaussianLearner(GaussianParams())
     combined = learner.stats(Vectors(a)) + learner.stats(Vectors(b))
     direct = learner.stats(Vectors.concat([Vectors(a), Vectors(b)]))
     np.testing.assert_array_equal(combined.size(), [110, 110, 110])
@@ -95,8 +95,8 @@ def test_chan_combination_equals_stats_of_concatenated_data():
 
 def test_estimators_divide_the_scatter_by_n_minus_one_or_n():
     x = np.random.default_rng(2).normal(size=(2, 10, 2))
-    unbiased = GaussianLearner(GaussianParams(estimator="unbiased"), None).fit(Vectors(x))
-    mle = GaussianLearner(GaussianParams(estimator="mle"), None).fit(Vectors(x))
+    unbiased = GaussianLearner(GaussianParams(estimator="unbiased")).fit(Vectors(x))
+    mle = GaussianLearner(GaussianParams(estimator="mle")).fit(Vectors(x))
     np.testing.assert_allclose(unbiased.cov[0], np.cov(x[0].T))
     np.testing.assert_allclose(mle.cov * 10, unbiased.cov * 9)
 
@@ -221,7 +221,7 @@ def test_accumulate_loop_keeps_sigma_and_fresh_data_anchor_the_model():
 def test_statistics_loop_agrees_with_a_loop_over_sample_stats():
     truth = VectorsTruth(VectorsTruthParams(dim=2, std=1.5))
     n_replicas, m, generations = 1000, 20, 15
-    learner = GaussianLearner(GaussianParams(estimator="mle"), truth)
+    learner = GaussianLearner(GaussianParams(estimator="mle"))
     fitted = learner.fit(truth.sample(m, rngs(n_replicas, Stream.INITIAL)))
     fast = gaussian_stat_loop(
         fitted.mean, fitted.cov, np.full(n_replicas, m), np.full(generations, m), "accumulate",

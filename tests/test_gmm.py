@@ -33,7 +33,7 @@ def truth() -> VectorsTruth:
 
 
 def test_em_recovers_a_two_component_mixture(truth):
-    learner = build_learner(GMMParams(components=2), truth, seed=0)
+    learner = build_learner(GMMParams(components=2), truth)
     fitted = learner.fit(truth.sample(3000, rngs(2, Stream.INITIAL)), rngs(2))
     order = np.argsort(fitted.means[..., 0], axis=1)
     weights = np.take_along_axis(fitted.weights, order, axis=1)
@@ -90,7 +90,7 @@ def test_every_covariance_type_fits_and_warm_starts(covariance_type):
             mixture=[MixtureComponent(mean=[-3.0, 0.0]), MixtureComponent(mean=[3.0, 1.0])],
         )
     )
-    learner = GMMLearner(GMMParams(components=2, covariance_type=covariance_type), truth)
+    learner = GMMLearner(GMMParams(components=2, covariance_type=covariance_type))
     data = truth.sample(400, rngs(2, Stream.INITIAL))
     first = learner.fit(data, rngs(2))
     assert first.covariances.shape == (2, 2, 2, 2)
@@ -101,7 +101,7 @@ def test_every_covariance_type_fits_and_warm_starts(covariance_type):
 
 
 def test_fits_and_samples_do_not_depend_on_the_number_of_replicas(truth):
-    learner = GMMLearner(GMMParams(components=2), truth, seed=0)
+    learner = GMMLearner(GMMParams(components=2))
     few = learner.fit(truth.sample(300, rngs(1, Stream.INITIAL)), rngs(1))
     many = learner.fit(truth.sample(300, rngs(3, Stream.INITIAL)), rngs(3))
     np.testing.assert_array_equal(few.means[0], many.means[0])

@@ -151,14 +151,14 @@ def test_same_seed_same_tables():
 
 # ---------------------------------------------------------------------- no holdings: unchanged
 PRE_MOAT_HASHES = {
-    # the firms and generations tables before holdings existed (main at 73249c5), golden size
+    # the firms and generations tables before holdings existed (main at af87617), golden size
     "baseline.yaml": {
-        "firms": "52c7ada7fe1ac7bdee1c7ba6698dcc62a391737526eb180fce238fdbb5b1b48f",
-        "generations": "82dc2be61ef67213759f37d383bb41cdc470d8512ef6e57159dde184ddbcb5f2",
+        "firms": "1836d1711102a902ab0f23ca75fa49f5604d31d3b6999f269064ab1e2ceea395",
+        "generations": "6361fdcc7db1488c78a6312eb8413daee9f3c6e9209092095bac39688f07a6a4",
     },
     "calibrated_web.yaml": {
-        "firms": "c2e1281e373d76cd6ee8cb20a08a090a6c62fb7748e1055b86cf7a7a4307dffa",
-        "generations": "34ebbc1242ba754d91a87dbe7131ea7e4e997dd777b8a1f2d389fc1c0bae86d1",
+        "firms": "8a42e53840dec5fe4d5725ba4b2295ac54997497005c62599ee7697ac5db3db8",
+        "generations": "8cce74e7f008620e9531a8ff8d299d40df19b4359fd58d742a9ad10a2be372be",
     },
 }
 NEW_COLUMNS = {

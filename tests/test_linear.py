@@ -24,7 +24,7 @@ def rngs(n_replicas: int, stream: Stream = Stream.LOOP, seed: int = 0) -> Replic
 def fixed_design_loop(strategy, n_replicas, generations, dim=7, rows=89, noise_std=1.0):
     """Generation 0 on human rows of one design per replica, then statistics-only refits."""
     truth = LabeledTruth(LabeledTruthParams(dim=dim, noise_std=noise_std), seed=0)
-    learner = LinearLearner(LinearParams(), truth)
+    learner = LinearLearner(LinearParams(), truth.noise_std)
     human = truth.sample(rows, rngs(n_replicas, Stream.INITIAL))
     learner.set_design(human.X)
     pool = learner.stats(human)
@@ -38,7 +38,7 @@ def fixed_design_loop(strategy, n_replicas, generations, dim=7, rows=89, noise_s
 
 def test_factories_build_the_labeled_pieces():
     truth = build_truth(LabeledTruthParams(dim=3), seed=0)
-    learner = build_learner(LinearParams(), truth, seed=0)
+    learner = build_learner(LinearParams(), truth)
     assert isinstance(truth, LabeledTruth) and isinstance(learner, StatsLearner)
 
 
@@ -54,14 +54,16 @@ def test_truth_coefficients_have_unit_norm_and_labels_have_noise_sigma():
 
 def test_least_squares_recovers_w_star_on_many_rows():
     truth = LabeledTruth(LabeledTruthParams(dim=5), seed=1)
-    fitted = LinearLearner(LinearParams(), truth).fit(truth.sample(20_000, rngs(3)), rngs(3))
+    fitted = LinearLearner(LinearParams(), truth.noise_std).fit(
+        truth.sample(20_000, rngs(3)), rngs(3)
+    )
     assert np.all(fitted.evaluate(None, truth)["test_risk"] < 2e-3)
 
 
 def test_ridge_solves_the_penalised_normal_equations():
     truth = LabeledTruth(LabeledTruthParams(dim=4), seed=1)
     data = truth.sample(30, rngs(2))
-    fitted = LinearLearner(LinearParams(ridge=3.0), truth).fit(data)
+    fitted = LinearLearner(LinearParams(ridge=3.0), truth.noise_std).fit(data)
     X, y = data.X[1], data.y[1]
     np.testing.assert_allclose(fitted.w_hat[1], np.linalg.solve(X.T @ X + 3 * np.eye(4), X.T @ y))
 
@@ -93,7 +95,9 @@ def test_sample_stats_agree_with_explicit_samples(design):
     n_replicas, rows, w_hat = 20_000, 12, np.array([1.0, -0.5, 0.25])
     X = np.random.default_rng(5).normal(size=(rows, 3)) if design == "fixed" else None
     fitted = _tiled(w_hat, n_replicas, X)
-    learner = LinearLearner(LinearParams(), LabeledTruth(LabeledTruthParams(dim=3), seed=0))
+    learner = LinearLearner(
+        LinearParams(), LabeledTruth(LabeledTruthParams(dim=3), seed=0).noise_std
+    )
     drawn = fitted.sample_stats(np.full(n_replicas, rows), rngs(n_replicas), PLAIN)
     explicit = learner.stats(fitted.sample(np.full(n_replicas, rows), rngs(n_replicas), PLAIN))
     gram = X.T @ X if X is not None else rows * np.eye(3)
@@ -111,7 +115,7 @@ def test_sample_stats_agree_with_explicit_samples(design):
 
 def test_presampled_noise_gives_the_same_run_as_drawing_per_generation():
     truth = LabeledTruth(LabeledTruthParams(dim=3), seed=0)
-    learner = LinearLearner(LinearParams(), truth)
+    learner = LinearLearner(LinearParams(), truth.noise_std)
     human = truth.sample(10, rngs(4, Stream.INITIAL))
     learner.set_design(human.X)
     start = learner.fit(human)
@@ -147,7 +151,7 @@ def test_fixed_design_samples_of_other_sizes_cycle_its_rows():
 
 def test_fewer_rows_than_features_still_fit_and_sample():
     truth = LabeledTruth(LabeledTruthParams(dim=5, design="random"), seed=0)
-    learner = LinearLearner(LinearParams(), truth)
+    learner = LinearLearner(LinearParams(), truth.noise_std)
     fitted = learner.fit(truth.sample(3, rngs(2)))
     stats = fitted.sample_stats(3, rngs(2), PLAIN)
     assert np.all(np.linalg.matrix_rank(stats.xtx) == 3)

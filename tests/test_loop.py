@@ -107,7 +107,7 @@ def test_samples_table_holds_readable_text(scenario):
         "model_text",
         "human_text",
     ]
-    assert samples.height == 2 * 5 * 5  # strategies x generations x sample_texts
+    assert samples.height == 2 * 5 * 5  # strategies x generations x text_samples
     assert samples["model_text"].str.contains(" ").all()
     seq = tables["sequences"]
     assert (seq["perplexity_gen0"] >= 1).all()

@@ -45,7 +45,7 @@ loop:
   samples_per_generation: 40
   strategies: [replace]
   test_samples: 50
-metrics: {sample_size: 10, sample_texts: 0, token_survival: true}
+metrics: {sample_size: 10, text_samples: 0, token_survival: true}
 """
 
 

@@ -30,7 +30,7 @@ def rng(replicas=(0,), index=0):
 
 def test_excess_cross_entropy_vanishes_as_data_grows(truth):
     test = human(truth, 1500, stream=Stream.TEST)
-    learner = NgramLearner(NgramParams(order=2, add_k=0.01), truth)
+    learner = NgramLearner(NgramParams(order=2, add_k=0.01), truth.vocab_size, truth.topics)
     excess = [
         learner.fit(human(truth, n)).evaluate(test, truth)["excess_cross_entropy"][0]
         for n in (100, 1000, 10000)
@@ -38,12 +38,14 @@ def test_excess_cross_entropy_vanishes_as_data_grows(truth):
     assert excess[0] > excess[1] > excess[2]
     assert excess[2] < 0.02
     # a unigram model cannot express a Markov chain: its excess stays large
-    uni = NgramLearner(NgramParams(order=1), truth).fit(human(truth, 10000))
+    uni = NgramLearner(NgramParams(order=1), truth.vocab_size, truth.topics).fit(
+        human(truth, 10000)
+    )
     assert uni.evaluate(test, truth)["excess_cross_entropy"][0] > 0.3
 
 
 def test_stats_are_additive(truth):
-    learner = NgramLearner(NgramParams(order=3), truth)
+    learner = NgramLearner(NgramParams(order=3), truth.vocab_size, truth.topics)
     a, b = human(truth, 200, (0, 1)), human(truth, 150, (0, 1), Stream.FRESH)
     both = type(a).concat([a, b])
     summed, direct = learner.stats(a) + learner.stats(b), learner.stats(both)
@@ -54,7 +56,7 @@ def test_stats_are_additive(truth):
 
 
 def test_batched_fit_equals_separate_fits(truth):
-    learner = NgramLearner(NgramParams(order=2, add_k=0.05), truth)
+    learner = NgramLearner(NgramParams(order=2, add_k=0.05), truth.vocab_size, truth.topics)
     data = human(truth, 300, (0, 1, 2))
     test = human(truth, 200, stream=Stream.TEST)
     batched = learner.fit(data).log_prob(test)
@@ -64,7 +66,7 @@ def test_batched_fit_equals_separate_fits(truth):
 
 def test_samples_follow_the_fitted_law(truth):
     """Refitting on many samples of a model gives back that model's probabilities."""
-    learner = NgramLearner(NgramParams(order=2, add_k=0.5), truth)
+    learner = NgramLearner(NgramParams(order=2, add_k=0.5), truth.vocab_size, truth.topics)
     model = learner.fit(human(truth, 300))
     test = human(truth, 300, stream=Stream.TEST)
     again = learner.fit(model.sample(np.array([30000]), rng(), PLAIN))
@@ -73,7 +75,7 @@ def test_samples_follow_the_fitted_law(truth):
 
 
 def test_mle_never_samples_unseen_transitions(truth):
-    learner = NgramLearner(NgramParams(order=2, add_k=0.0), truth)
+    learner = NgramLearner(NgramParams(order=2, add_k=0.0), truth.vocab_size, truth.topics)
     data = human(truth, 50)
     model = learner.fit(data)
     V = truth.vocab_size
@@ -86,7 +88,7 @@ def test_mle_never_samples_unseen_transitions(truth):
 
 
 def test_top_k_one_is_greedy(truth):
-    learner = NgramLearner(NgramParams(order=2, add_k=0.01), truth)
+    learner = NgramLearner(NgramParams(order=2, add_k=0.01), truth.vocab_size, truth.topics)
     model = learner.fit(human(truth, 500))
     samples = model.sample(np.array([200]), rng(), DecodingParams(top_k=1))
     keys = learner.stats(samples).keys
@@ -95,7 +97,7 @@ def test_top_k_one_is_greedy(truth):
 
 
 def test_truncation_and_temperature_cut_the_tail(truth):
-    learner = NgramLearner(NgramParams(order=2, add_k=0.01), truth)
+    learner = NgramLearner(NgramParams(order=2, add_k=0.01), truth.vocab_size, truth.topics)
     model = learner.fit(human(truth, 2000))
     n = np.array([2000])
 
@@ -116,7 +118,9 @@ def test_truncation_and_temperature_cut_the_tail(truth):
 
 
 def test_high_temperature_raises_entropy(truth):
-    model = NgramLearner(NgramParams(order=2, add_k=0.01), truth).fit(human(truth, 2000))
+    model = NgramLearner(NgramParams(order=2, add_k=0.01), truth.vocab_size, truth.topics).fit(
+        human(truth, 2000)
+    )
     hot = model.sample(np.array([1000]), rng(), DecodingParams(temperature=2.0))
     cold = model.sample(np.array([1000]), rng(), PLAIN)
     assert (
@@ -126,10 +130,14 @@ def test_high_temperature_raises_entropy(truth):
 
 
 def test_sampling_is_deterministic_and_replica_independent(truth):
-    model = NgramLearner(NgramParams(order=3), truth).fit(human(truth, 300, (0, 1)))
+    model = NgramLearner(NgramParams(order=3), truth.vocab_size, truth.topics).fit(
+        human(truth, 300, (0, 1))
+    )
     a = model.sample(np.array([40, 40]), rng((0, 1)), PLAIN)
     b = model.sample(np.array([40, 40]), rng((0, 1)), PLAIN)
     assert np.array_equal(a.tokens, b.tokens)
-    single = NgramLearner(NgramParams(order=3), truth).fit(human(truth, 300, (0,)))
+    single = NgramLearner(NgramParams(order=3), truth.vocab_size, truth.topics).fit(
+        human(truth, 300, (0,))
+    )
     c = single.sample(np.array([40]), rng((0,)), PLAIN)
     assert np.array_equal(a.for_replica(0).tokens, c.tokens)

@@ -66,6 +66,8 @@ FLIPS = [
     ("discrete-collision", papers.DISCRETE, ("loop.strategies=[accumulate]",)),
     # no tail cut: the error does not plateau at the mass beyond rank k
     ("tail-plateau", papers.TAIL, ("decoding.top_k=null",)),
+    # no fixed real set: the augmented loop is the fully synthetic one
+    ("mad-augmentation", papers.MAD, ("loop.original_fraction=0.0",)),
     # no sampling bias: diversity falls no faster than unbiased
     ("mad-biased-diversity", papers.MAD_BIASED, ("decoding.temperature=1.0",)),
     # no fresh data: the mean drifts away from the stationary level

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from dashboard import report
 from ecosystem.cli import app
-from tests.dashboard_runs import write_ecosystem_run, write_loop_run
+from tests.dashboard_runs import write_ecosystem_run, write_loop_run, write_scaling_run
 from tests.sweep_folders import OUTCOMES, write_broken_sweeps, write_sampled_sweep, write_sweep
 
 runner = CliRunner()
@@ -86,13 +86,20 @@ def test_report_of_a_sampled_sweep_draws_dots_and_one_line(tmp_path):
 
 
 def test_report_says_clearly_when_there_is_nothing_to_draw(tmp_path):
-    scaling = tmp_path / "scaling"
-    scaling.mkdir()
-    (scaling / "run.json").write_text(json.dumps({"kind": "scaling", "status": "complete"}))
-    res = runner.invoke(app, ["report", str(scaling), "--out", str(tmp_path / "figs")])
+    odd = tmp_path / "odd"
+    odd.mkdir()
+    (odd / "run.json").write_text(json.dumps({"kind": "future", "status": "complete"}))
+    res = runner.invoke(app, ["report", str(odd), "--out", str(tmp_path / "figs")])
     assert res.exit_code == 2
-    assert "scaling runs have no dashboard charts yet" in res.output
+    assert "future runs have no dashboard charts yet" in res.output
     assert not (tmp_path / "figs").exists()
+
+
+def test_report_exports_a_scaling_run_with_its_closed_form(tmp_path):
+    (figure,) = report.run_figures(write_scaling_run(tmp_path / "tail"))
+    assert figure.stem == "unseen_mass_per_train_size"
+    assert set(figure.data["line"]) == {"ecosim", "closed form"}
+    assert "closed form" in figure.caption
 
 
 def test_report_of_a_broken_folder_is_a_message_and_writes_nothing(folders, tmp_path):

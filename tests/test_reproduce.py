@@ -116,3 +116,18 @@ def test_cli_writes_the_report_and_fails_on_a_failing_row(tmp_path, monkeypatch)
     result = CliRunner().invoke(app, ["reproduce", "--quick", "--out", str(out)])
     assert result.exit_code == 1
     assert "**no**" in out.read_text()
+
+
+def test_quick_results_go_to_stdout_and_leave_docs_untouched(tmp_path, monkeypatch):
+    good = [r for r in REPRODUCTIONS if GAUSS_MLE in r.experiments]
+    monkeypatch.setattr(reproduce, "registry", lambda: good)
+    monkeypatch.chdir(tmp_path)
+    committed = tmp_path / "docs" / "REPRODUCTIONS.md"
+    committed.parent.mkdir()
+    committed.write_text("the full-size table\n")
+    result = CliRunner().invoke(app, ["reproduce", "--quick"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("# Paper reproductions")
+    assert "test-size" in result.stdout
+    assert committed.read_text() == "the full-size table\n"
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == ["REPRODUCTIONS.md"]

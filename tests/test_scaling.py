@@ -75,6 +75,20 @@ def test_generated_data_plateaus_at_the_mass_beyond_top_k_clean_data_does_not(zi
     assert clean[-1] < 0.5 * cut[-1] and np.all(np.diff(clean) < 0)
 
 
+def test_a_memoriser_run_records_its_closed_form_beside_the_measured_error(zipf):
+    scenario = zipf("scaling.replicas=40")
+    tables = run_scaling(scenario)
+    expected = tables["closed_form"].sort("real_fraction", "train_size")
+    assert expected.columns == ["real_fraction", "train_size", "unseen_mass"]
+    p = build_truth(scenario.truth, scenario.seed).token_marginal()
+    assert expected["unseen_mass"][0] == pytest.approx(float(np.sum(p * (1 - np.where(
+        np.argsort(np.argsort(-p)) < 5, p / np.sort(p)[::-1][:5].sum(), 0.0)) ** 50)))  # fmt: skip
+    measured = scaling_summary(tables["scaling"]).sort("real_fraction", "train_size")
+    assert np.allclose(measured["unseen_mass"], expected["unseen_mass"], rtol=0.15, atol=0.01)
+    smoothed = run_scaling(zipf("learner.add_k=0.5"))
+    assert "closed_form" not in smoothed  # the closed form is the memoriser's only
+
+
 def test_same_seed_same_table_and_replicas_independent_of_their_count(zipf):
     a, b = run_scaling(zipf())["scaling"], run_scaling(zipf())["scaling"]
     assert_frame_equal(a, b)
@@ -86,7 +100,11 @@ def test_runner_writes_the_scaling_table_and_summarises_it(zipf, tmp_path):
     folder = execute(RunSpec(zipf.path, tmp_path / "run"))
     assert (folder / "scaling.parquet").exists() and (folder / "generator.parquet").exists()
     summary = summarize(folder, "scaling")
-    assert summary.height == 6 and "Unseen truth mass (share)" in summary.columns
+    (table,) = summary.tables
+    assert table.points == ["T = 50", "T = 500", "T = 5,000"]
+    assert [r.line for r in table.rows if r.quantity == "unseen_mass"] == [
+        "0% human", "0% human, closed form", "100% human", "100% human, closed form",
+    ]  # fmt: skip
 
 
 def test_vectors_learners_scale_too():

@@ -71,7 +71,7 @@ def test_tail_holds_at_most_the_requested_mass():
 
 
 def test_spellings_are_unique_and_frequent_tokens_short():
-    words = spellings(9000)
+    words = spellings(9000, "pseudo")
     assert len(set(words)) == 9000
     assert len(words[0]) == 2 and len(words[-1]) == 6
     t = make()

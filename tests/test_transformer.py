@@ -44,7 +44,9 @@ def human(truth, n: int, replicas: int = 1) -> TokenDocs:
 
 
 def fit(truth, data: TokenDocs, seed: int = 0, **params) -> TransformerFitted:
-    learner = TransformerLearner(TransformerParams(**{**TINY, **params}), truth)
+    learner = TransformerLearner(
+        TransformerParams(**{**TINY, **params}), truth.vocab_size, truth.topics
+    )
     return learner.fit(data, rngs(Stream.LEARNER, data.n_replicas, seed))
 
 
@@ -55,7 +57,7 @@ def trained(truth) -> TransformerFitted:
 
 
 def test_build_learner_registers_transformer(truth):
-    learner = build_learner(TransformerParams(**TINY), truth, seed=0)
+    learner = build_learner(TransformerParams(**TINY), truth)
     assert isinstance(learner, TransformerLearner)
 
 
@@ -195,7 +197,9 @@ def test_init_modes_choose_the_starting_weights(truth):
 
     def continued(init: str, previous: TransformerFitted) -> TransformerFitted:
         learner = TransformerLearner(
-            TransformerParams(**TINY, init=init, max_steps=1, learning_rate=1e-12), truth
+            TransformerParams(**TINY, init=init, max_steps=1, learning_rate=1e-12),
+            truth.vocab_size,
+            truth.topics,
         )
         return learner.fit(data, rngs(Stream.LEARNER, seed=5), previous=previous)
 
@@ -253,4 +257,4 @@ def test_cuda_request_without_cuda_is_a_clear_error(truth):
     if torch.cuda.is_available():
         pytest.skip("a CUDA device is present")
     with pytest.raises(RunSetupError, match="no CUDA device"):
-        TransformerLearner(TransformerParams(**{**TINY, "device": "cuda"}), truth)
+        TransformerLearner(TransformerParams(**{**TINY, "device": "cuda"}), truth.vocab_size)

@@ -65,7 +65,9 @@ def text_folder(tmp_path_factory):
 
 def learner_for(truth, model_path, **params) -> TransformerLearner:
     base = dict(pretrained=str(model_path), block_size=32, batch_size=8, device="cpu", threads=1)
-    return TransformerLearner(TransformerParams(**{**base, **params}), truth)
+    return TransformerLearner(
+        TransformerParams(**{**base, **params}), truth.vocab_size, truth.topics
+    )
 
 
 def test_pretrained_tokenizer_and_model_fine_tune_sample_and_score(local_model, text_folder):

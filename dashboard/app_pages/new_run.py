@@ -8,7 +8,8 @@ import streamlit as st
 
 from dashboard import scenario_form as form
 from dashboard.widgets import runs_root
-from ecosystem.core.errors import ScenarioError
+from ecosystem.core.errors import OutputError, ScenarioError
+from ecosystem.core.outdir import check_out
 from ecosystem.runner import RunSpec
 
 RUNS_PAGE = "app_pages/runs.py"
@@ -44,12 +45,16 @@ else:
     with st.expander(f"Show {form.scenario_label(str(path))}", icon=":material/description:"):
         st.code(text, language="yaml", line_numbers=True)
 
+notices = []
 try:
-    base = form.validate(text, source, path, [])
+    base = form.validate(text, source, path, [], notices)
 except ScenarioError as exc:
     st.error("**This scenario is not valid.** Fix these lines:", icon=":material/error:")
     st.code(form.problems(exc), language=None)
     st.stop()
+if notices:
+    st.warning("**Old field names** (still read; rename them):", icon=":material/warning:")
+    st.code("\n".join(str(n) for n in notices), language=None)
 
 st.markdown(f"##### Main parameters of `{base.name}` ({base.kind})")
 form.sync_knobs(base, form.signature(text, source))
@@ -70,16 +75,31 @@ left, right = st.columns([3, 1], vertical_alignment="bottom")
 default_name = f"{scenario.name}-seed{scenario.seed}"
 name = left.text_input("Run folder name", key="new_out", placeholder=default_name) or default_name
 overwrite = right.checkbox("Replace if it exists", key="new_overwrite")
+bad_name = form.run_name_problem(name)
 out = root / name
-exists = out.exists()
-if exists and not overwrite:
+refusal = None
+if bad_name is None:
+    try:
+        check_out(out, overwrite)  # what `ecosim run --out` refuses, refused here too
+    except OutputError as exc:
+        refusal = str(exc)
+if bad_name is not None:
+    st.error(f"**Run folder name:** {bad_name}", icon=":material/error:")
+elif refusal is not None and out.exists() and not overwrite:
     st.warning(f"`{out}` already exists: choose another name or tick 'Replace if it exists'.")
-st.caption(f"Writes `{out}` (the runs folder is set in the sidebar).")
+elif refusal is not None:
+    st.error(f"**Cannot write this run folder.** {refusal}", icon=":material/error:")
+else:
+    st.caption(f"Writes `{out}` (the runs folder is set in the sidebar).")
 
-if st.button("Run", key="new_run_button", type="primary", disabled=exists and not overwrite):
+blocked = bad_name is not None or refusal is not None
+if st.button("Run", key="new_run_button", type="primary", disabled=blocked):
     spec = RunSpec(path or Path(form.PASTED), out, overrides, None, overwrite)
     try:
         folder = form.run_with_progress(spec, scenario)
+    except OutputError as exc:
+        st.error(f"**Cannot write this run folder.** {exc}", icon=":material/error:")
+        st.stop()
     except Exception as exc:  # a failed run is reported, never a traceback
         st.error(f"**The run failed:** {type(exc).__name__}: {exc}", icon=":material/error:")
         st.stop()

@@ -1,10 +1,10 @@
-"""Runs: one run folder in charts, by kind (lab-mode loop or ecosystem)."""
+"""Runs: one run folder in charts, by kind (lab-mode loop or scaling, or ecosystem)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.views import ecosystem, loop
+from dashboard.views import ecosystem, loop, scaling
 from dashboard.widgets import pick_run, readable_errors, run_header
 
 st.title("Runs")
@@ -18,5 +18,7 @@ run_header(run)
 with readable_errors():
     if run.kind == "loop":
         loop.render(run)
+    elif run.kind == "scaling":
+        scaling.render(run)
     else:
         ecosystem.render(run)

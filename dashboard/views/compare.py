@@ -5,9 +5,9 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, loaders, summaries
+from dashboard import charts, kinds, loaders, summaries
 from dashboard.catalog import LOOP_METRICS, STEP_METRICS, quantity
-from dashboard.views import replications
+from dashboard.views import replications, scaling
 from dashboard.widgets import chart_with_data, downloads, keep_valid, sticky_multiselect
 
 SERIES = "series"
@@ -70,7 +70,9 @@ def delta_table(deltas: pl.DataFrame, metric: str, baseline: str) -> None:
 
 def generations_section(runs: list[loaders.Run], labels: list[str]) -> None:
     """A per-generation metric of every run on one chart, then the delta of final values."""
-    metrics = common(runs, "generations", LOOP_METRICS)
+    modalities = {run.modality for run in runs}
+    modality = modalities.pop() if len(modalities) == 1 else None
+    metrics = kinds.metric_menu(modality, common(runs, "generations", LOOP_METRICS))
     if not metrics:
         st.warning("These runs share no per-generation metric.")
         return
@@ -92,12 +94,15 @@ def generations_section(runs: list[loaders.Run], labels: list[str]) -> None:
         return
     frame = frame.filter(pl.col(SERIES).is_in(picked))
     st.markdown(f"##### {quantity(metric).label} per generation")
+    replicas = int(frame["replicas"].max()) if frame.height else 0
     chart = charts.metric_lines(
         frame, x="generation", y="mean", metric=metric, series="run", dash=SERIES,
-        band=("q10", "q90"), log_y=log_y,
+        band=("q10", "q90") if replicas > 1 else None, log_y=log_y,
+        y_title=kinds.title(metric, modality), dash_title="strategy / trainer",
     )  # fmt: skip
     chart_with_data(chart, frame, f"compare_{metric}", "compare_lines")
-    st.caption("Colour: run; dash: strategy or trainer. Shaded: 10% to 90% of replicas.")
+    shade = "Shaded: 10% to 90% of replicas." if replicas > 1 else "1 replica: no band."
+    st.caption(f"Colour: run; dash: strategy or trainer (legends below the chart). {shade}")
     finals = pl.concat(
         [
             summaries.final_values(part, "generation", SERIES).with_columns(
@@ -168,13 +173,78 @@ def moat_section(runs: list[loaders.Run], labels: list[str]) -> None:
     )
 
 
+def scaling_section(runs: list[loaders.Run], labels: list[str]) -> None:
+    """Test error against training size of every scaling run on one chart (colour: run; dash:
+    share of human data), then each curve's error at its largest training size."""
+    metrics = common(runs, "scaling", kinds.SCALING_METRICS)
+    if not metrics:
+        st.warning("These scaling runs share no test-error column.")
+        return
+    metric = st.selectbox(
+        "Test error", metrics, key="compare_scaling_metric", format_func=lambda m: quantity(m).label
+    )
+    frame = pl.concat(
+        [
+            scaling.measured(run, metric).with_columns(pl.lit(label).alias("run"))
+            for run, label in zip(runs, labels, strict=True)
+        ],
+        how="vertical_relaxed",
+    ).select("run", scaling.CURVE, pl.exclude("run", scaling.CURVE, scaling.SOURCE))
+    positive = bool((frame["q10"] > 0).all())
+    st.markdown(f"##### {quantity(metric).label} against training size")
+    chart = charts.metric_lines(
+        frame, x=scaling.X, y="mean", metric=metric, series="run", dash=scaling.CURVE,
+        band=("q10", "q90"), log_x=True, log_y="log" if positive else True,
+        y_title=kinds.title(metric, runs[0].modality),
+        y_format=".2~%" if quantity(metric).fmt.endswith("%") else None,
+    )  # fmt: skip
+    chart_with_data(chart, frame, f"compare_scaling_{metric}", "compare_scaling")
+    st.caption("Colour: run; dash: share of human data. Shaded: 10% to 90% of replicas.")
+    largest = frame.filter(pl.col(scaling.X) == pl.col(scaling.X).max().over("run"))
+    q = quantity(metric)
+    st.table(
+        largest.select(
+            "run",
+            scaling.CURVE,
+            pl.col(scaling.X).alias("training size"),
+            pl.col("mean").map_elements(q.show, return_dtype=pl.String).alias(q.label),
+        ),
+        hide_index=True,
+    )
+
+
+KIND_GROUPS = {"loop": "generations", "ecosystem": "generations", "scaling": "scaling"}
+"""Runs that can share a chart: loop and ecosystem runs per generation, scaling runs per size."""
+
+
 def render(runs: list[loaders.Run]) -> None:
-    """The whole Compare view."""
+    """The whole Compare view: like with like (per-generation runs together, scaling runs
+    together), a note for a run that has nothing to be compared with."""
     if len(runs) < 2:
         st.info("Pick two or more runs to compare.", icon=":material/info:")
         return
-    labels = run_labels(runs)
-    generations_section(runs, labels)
-    if all(run.kind == "ecosystem" for run in runs):
-        steps_section(runs, labels)
-        moat_section(runs, labels)
+    labels = dict(zip(runs, run_labels(runs), strict=True))
+    groups: dict[str, list[loaders.Run]] = {}
+    for run in runs:
+        groups.setdefault(KIND_GROUPS[run.kind], []).append(run)
+    for group, members in groups.items():
+        if len(members) < 2:
+            others = ", ".join(sorted({r.kind for r in runs if KIND_GROUPS[r.kind] != group}))
+            st.info(
+                f"**{labels[members[0]]}** is a {members[0].kind} run and the others are "
+                f"{others} runs: it is left out. Pick another {members[0].kind} run to "
+                "compare it with.",
+                icon=":material/info:",
+            )
+    shown = {g: m for g, m in groups.items() if len(m) >= 2}
+    if not shown:
+        return
+    if "generations" in shown:
+        members = shown["generations"]
+        generations_section(members, [labels[r] for r in members])
+        if all(run.kind == "ecosystem" for run in members):
+            steps_section(members, [labels[r] for r in members])
+            moat_section(members, [labels[r] for r in members])
+    if "scaling" in shown:
+        members = shown["scaling"]
+        scaling_section(members, [labels[r] for r in members])

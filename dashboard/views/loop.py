@@ -5,12 +5,18 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, figures, loaders, summaries
-from dashboard.catalog import LOOP_METRICS, offered, quantity
+from dashboard import charts, figures, kinds, loaders, summaries
+from dashboard.catalog import quantity
 from dashboard.views.tables import table_downloads
 from dashboard.widgets import chart_with_data, keep_valid
 
 BAND_NOTE = "Lines: mean over {r} replicas. Shaded: the middle 80% of replicas (10% to 90%)."
+ONE_REPLICA = "1 replica: one run of each line, so there is no spread to shade."
+
+
+def replica_note(replicas: int) -> str:
+    """The caption under a chart of bands: how many replicas, and what the shading means."""
+    return ONE_REPLICA if replicas <= 1 else BAND_NOTE.format(r=replicas)
 
 
 def headline(run: loaders.Run, metric: str) -> None:
@@ -18,22 +24,26 @@ def headline(run: loaders.Run, metric: str) -> None:
     q = quantity(metric)
     finals = summaries.final_values(loaders.bands(run, metric), "generation", run.series)
     cells = st.columns(max(1, finals.height))
+    unit = kinds.unit(metric, run.modality)
     for cell, row in zip(cells, finals.iter_rows(named=True), strict=False):
         cell.metric(
             f"{row[run.series]}: {q.label}, generation {row['generation_last']}",
             q.show(row["last"]),
             delta=f"{q.show(row['change'], signed=True)} since generation 0",
             delta_color=q.delta_color,
+            help=f"{q.label} ({unit}). {q.help}" if unit else q.help or None,
             border=True,
         )
 
 
 def metric_chart(run: loaders.Run, metric: str, key: str, log_y: bool = False) -> None:
     """The metric's mean per generation, one line per strategy, with the 10-90% band."""
-    figure = figures.loop_metric(loaders.bands(run, metric), metric, run.series, log_y)
+    figure = figures.loop_metric(
+        loaders.bands(run, metric), metric, run.series, log_y, run.modality
+    )
     chart_with_data(figure.chart, figure.data, f"{run.folder.name}_{metric}", key)
     replicas = int(figure.data["replicas"].max()) if figure.data.height else 0
-    st.caption(BAND_NOTE.format(r=replicas))
+    st.caption(replica_note(replicas))
 
 
 def perplexity_histograms(run: loaders.Run, strategy: str) -> None:
@@ -65,14 +75,20 @@ def strategies_of(run: loaders.Run) -> list[str]:
 
 def render(run: loaders.Run) -> None:
     """The whole loop view."""
-    metrics = offered(loaders.columns(run, "generations"), LOOP_METRICS)
+    metrics = kinds.metric_menu(run.modality, loaders.columns(run, "generations"))
     if not metrics:
-        st.warning("generations.parquet has none of the known metrics.")
+        st.warning(
+            f"{run.table_path('generations')} has none of the metrics the dashboard draws "
+            f"({', '.join(kinds.HEADLINES.get(run.modality or '', ['excess_cross_entropy']))}, "
+            "...). Its columns are in the downloads below."
+        )
+        table_downloads(run, "runs_tables")
         return
     headline(run, metrics[0])
     left, right = st.columns([3, 2], gap="large")
     with left:
         pick, scale = st.columns([3, 1], vertical_alignment="bottom")
+        keep_valid("runs_loop_metric", metrics)
         metric = pick.selectbox(
             "Metric",
             metrics,

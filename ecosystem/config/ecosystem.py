@@ -16,6 +16,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from ecosystem.config.base import Params
 from ecosystem.config.holdings import HoldingsParams, LicenceParams, holdings_rules
 from ecosystem.config.learners import DecodingParams, NgramParams
+from ecosystem.config.policies import PoliciesParams
 from ecosystem.config.transformer import TransformerParams
 from ecosystem.config.truth import TokensTruthParams
 from ecosystem.config.world import AuthorsParams, FarmsParams, OptOutParams, WebParams
@@ -36,8 +37,8 @@ class CompanyParams(Params):
     )
     watermark: bool = Field(
         False,
-        description="Its model watermarks what it writes (recorded in the content store's "
-        "watermark column; detection policies are not modelled yet).",
+        description="Its model watermarks everything it writes (the content store's watermark "
+        "column); policies.watermark adds a mandate and trainers' watermark checks.",
     )
     holdings: HoldingsParams = Field(
         HoldingsParams(),
@@ -248,6 +249,11 @@ class EcosystemScenario(Params):
     metrics: EcosystemMetricsParams = Field(
         EcosystemMetricsParams(), description="Evaluation of every generation."
     )
+    policies: PoliciesParams = Field(
+        PoliciesParams(),
+        description="Policy levers (detector, watermark, provenance, retention, levy); each "
+        "is off unless its block is given.",
+    )
 
     @model_validator(mode="after")
     def _cross_field(self) -> EcosystemScenario:
@@ -266,6 +272,7 @@ class EcosystemScenario(Params):
                     f"company {company.name!r} owns no trainer "
                     f"(set company: {company.name} on a trainer)",
                 )
+        _policy_rules(self.policies, [t.name for t in self.trainers], errors)
         if self.launch_step > self.steps:
             _add(errors, ("launch_step",), self.launch_step, f"must be <= steps ({self.steps})")
         holdings_rules(self, lambda loc, value, message: _add(errors, loc, value, message))
@@ -313,6 +320,21 @@ def _trainer_rules(
                 f"the {trainer.learner.kind} learner samples token by token; "
                 f"leave {name} at {plain}",
             )
+
+
+def _policy_rules(
+    policies: PoliciesParams, trainers: list[str], errors: list[InitErrorDetails]
+) -> None:
+    """Every trainer a lever names must exist."""
+    for lever, names in policies.trainer_lists().items():
+        for j, name in enumerate(names or []):
+            if name not in trainers:
+                _add(
+                    errors,
+                    ("policies", lever, "trainers", j),
+                    name,
+                    f"unknown trainer {name!r} (trainers: {', '.join(map(repr, trainers))})",
+                )
 
 
 def _add(errors: list[InitErrorDetails], loc: tuple, value: object, message: str) -> None:

@@ -3,6 +3,8 @@
 YAML is read with PyYAML's safe loader (no object construction). The node tree keeps the line of
 every key, so a pydantic error location can be mapped back to the line a person must edit.
 ``--set key.path=value`` overrides go through the same validation and are named in messages.
+A renamed field is still read under its old name for a while (``RENAMED``): the value is used and
+the loader hands back a notice ``FILE:LINE: old.path is deprecated; use new.path``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from ecosystem.config.schema import SCENARIO_KINDS, Scenario
 from ecosystem.core.errors import Problem, ScenarioError
 
 Key = tuple[str | int, ...]
+
+RENAMED: dict[Key, Key] = {("metrics", "sample_texts"): ("metrics", "text_samples")}
+"""Old field paths still read (with a deprecation notice), mapped to their new paths."""
 
 
 def _line_map(node: yaml.Node, path: Key = (), out: dict[Key, int] | None = None) -> dict:
@@ -91,6 +96,48 @@ def _apply_override(data: dict, keys: Key, value: Any, source: str) -> None:
             )
         node = child
     node[keys[-1]] = value
+
+
+def _read_renamed(
+    data: dict,
+    source: str,
+    lines: dict[Key, int],
+    overridden: dict[Key, str],
+    notices: list[Problem],
+) -> None:
+    """Move every value given under an old name (``RENAMED``) to its new name, with a notice.
+
+    Raises:
+        ScenarioError: when the file, or the overrides, give both names (when one comes from an
+            override, the override wins).
+    """
+    for old, new in RENAMED.items():
+        parent = data
+        for key in old[:-1]:
+            parent = parent.get(key) if isinstance(parent, dict) else None
+        if not isinstance(parent, dict) or old[-1] not in parent:
+            continue
+        old_path, new_path = ".".join(map(str, old)), ".".join(map(str, new))
+        old_over, new_over = _override_of(old, overridden), _override_of(new, overridden)
+        where = (old_over, None) if old_over else (source, lines.get(old))
+        notices.append(Problem(*where, "", f"{old_path} is deprecated; use {new_path}"))
+        value = parent.pop(old[-1])
+        if new[-1] in parent and bool(old_over) == bool(new_over):
+            raise ScenarioError(
+                [Problem(*where, old_path, f"is the old name of {new_path}; give only {new_path}")]
+            )
+        if new[-1] in parent and new_over:
+            continue  # an override of the new name wins over the file's old name
+        parent[new[-1]] = value
+        if old_over:
+            overridden[new] = old_over
+        elif old in lines:
+            lines[new] = lines[old]
+
+
+def _override_of(path: Key, overridden: dict[Key, str]) -> str | None:
+    """The ``--set`` source that gave ``path`` (itself or a mapping above it), if any."""
+    return next((src for key, src in overridden.items() if path[: len(key)] == key), None)
 
 
 def _scenario_class(data: dict, source: str, lines: dict[Key, int]) -> type[BaseModel]:
@@ -240,13 +287,27 @@ def _problems(
     return problems
 
 
-def validate_text(text: str, source: str, overrides: list[str] | None = None) -> Scenario:
-    """Validate scenario YAML ``text`` (named ``source`` in messages) with ``--set`` overrides."""
+def validate_text(
+    text: str,
+    source: str,
+    overrides: list[str] | None = None,
+    notices: list[Problem] | None = None,
+) -> Scenario:
+    """Validate scenario YAML ``text`` (named ``source`` in messages) with ``--set`` overrides.
+
+    Args:
+        text: the scenario YAML.
+        source: its name in messages (a file path, or e.g. "pasted YAML").
+        overrides: ``key.path=value`` strings applied on top of ``text``.
+        notices: when given, one Problem per old field name used is appended (the value is
+            read all the same); print them as warnings.
+    """
     data, lines = _parse_yaml(text, source)
     overridden: dict[Key, str] = {}
     for over_source, keys, value in parse_overrides(overrides or []):
         _apply_override(data, keys, value, over_source)
         overridden[keys] = over_source
+    _read_renamed(data, source, lines, overridden, [] if notices is None else notices)
     cls = _scenario_class(data, source, lines)
     try:
         return cls.model_validate(data)
@@ -254,8 +315,13 @@ def validate_text(text: str, source: str, overrides: list[str] | None = None) ->
         raise ScenarioError(_problems(exc, cls, data, source, lines, overridden)) from None
 
 
-def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scenario:
-    """Read and validate a scenario file; raises ScenarioError for any user mistake."""
+def load_scenario(
+    path: str | Path, overrides: list[str] | None = None, notices: list[Problem] | None = None
+) -> Scenario:
+    """Read and validate a scenario file; raises ScenarioError for any user mistake.
+
+    ``notices`` collects deprecation notices as in :func:`validate_text`.
+    """
     path = Path(path)
     source = str(path)
     try:
@@ -272,4 +338,4 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scena
         ) from None
     except OSError as exc:
         raise ScenarioError([Problem(source, None, "", f"cannot read: {exc.strerror}")]) from None
-    return validate_text(text, source, overrides)
+    return validate_text(text, source, overrides, notices)

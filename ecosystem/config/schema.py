@@ -90,8 +90,12 @@ class MetricsParams(Params):
     sample_size: int = Field(
         2000, ge=10, description="Documents sampled per model for distinct_2 and entropy."
     )
-    sample_texts: int = Field(
-        5, ge=0, le=1000, description="Sample documents saved as text per generation (samples)."
+    text_samples: int = Field(
+        5,
+        ge=0,
+        le=1000,
+        description="Sample documents saved as text per generation (samples); formerly "
+        "sample_texts, still read with a deprecation notice.",
     )
     token_survival: bool = Field(
         False,

@@ -38,6 +38,12 @@ class TokensTruthParams(Params):
     )
     doc_length_min: int = Field(16, ge=1, le=100_000, description="Shortest document, tokens.")
     doc_length_max: int = Field(64, ge=1, le=100_000, description="Longest document, tokens.")
+    spelling: Literal["words", "pseudo"] = Field(
+        "words",
+        description="How sample texts spell tokens: words, token rank r as the English word of "
+        "frequency rank r (common words first, rare words in the tail; numbered forms past "
+        "20,000); pseudo, made-up syllable words. Text only: every measure is the same.",
+    )
 
     @model_validator(mode="after")
     def _lengths(self) -> TokensTruthParams:

@@ -175,6 +175,14 @@ class FarmsParams(Params):
         le=1000,
         description="In-links each new farm site gets from random personal sites (comment spam).",
     )
+    paraphrase: float = Field(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        description="Share of farm documents paraphrased before publishing: a paraphrased "
+        "document loses its watermark and evades detectors (policies.detector."
+        "paraphrase_evasion).",
+    )
 
 
 class OptOutParams(Params):
@@ -197,4 +205,24 @@ class OptOutParams(Params):
     max_share: float = Field(1.0, ge=0.0, le=1.0, description="Ceiling of the opted-out share.")
     platforms: bool = Field(
         True, description="Platform sites opt out by the same rule (farms never opt out)."
+    )
+    critical_top: float = Field(
+        0.01,
+        gt=0.0,
+        le=1.0,
+        description="The critical sources: this share of eligible sites with the highest "
+        "PageRank (Consent in Crisis's head of C4, by tokens); reported in "
+        "opted_out_critical_share.",
+    )
+    critical_growth_per_step: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="Opt-outs weighted toward high-PageRank sites: the critical sources' "
+        "opted-out share grows by this per step (from initial_share, up to critical_max_share) "
+        "while the other sites follow growth_per_step. Consent in Crisis: ~28% of the most "
+        "critical sources restricted within a year (0.28/12 per step). Null: one rule for all.",
+    )
+    critical_max_share: float = Field(
+        1.0, ge=0.0, le=1.0, description="Ceiling of the critical sources' opted-out share."
     )

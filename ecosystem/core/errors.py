@@ -42,3 +42,9 @@ class RunDirError(Exception):
 class RunSetupError(Exception):
     """A valid scenario that cannot run here: a missing device, package, dataset or model, or
     data too small for the requested shapes. The message says which field to change."""
+
+
+class OutputError(Exception):
+    """An output folder that must not be written or replaced (``--out .``, a folder of someone's
+    files with ``--overwrite``, a path inside a file), or a run folder that cannot be resumed.
+    The message is one line meant for people."""

@@ -1,4 +1,5 @@
-"""Exact draws shared by truths, learners and loops: sizes, matrix square roots, Wishart factors.
+"""Exact draws shared by truths, learners and loops: sizes, matrix square roots, Wishart factors,
+cycled picks without replacement.
 
 The statistics path of loop mode replaces n Gaussian samples by their sufficient statistics drawn
 from their exact law: the sample mean is normal and the scatter matrix is Wishart. Every random
@@ -45,6 +46,14 @@ def chisquare(gen: np.random.Generator, df: np.ndarray) -> np.ndarray:
     if df.size and np.all(df == df.flat[0]):
         return gen.chisquare(df.flat[0], size=df.shape)
     return gen.chisquare(df)
+
+
+def cycled_indices(g: np.random.Generator, n_items: int, n: int) -> np.ndarray:
+    """``n`` indices into ``n_items`` items, without replacement until every item is used, then
+    from fresh permutations (one ``permutation`` call per round)."""
+    rounds = -(-n // n_items) if n else 0
+    perms = [g.permutation(n_items) for _ in range(rounds)]
+    return np.concatenate(perms)[:n] if perms else np.zeros(0, dtype=np.int64)
 
 
 def psd_factor(cov: np.ndarray, eig: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:

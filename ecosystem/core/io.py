@@ -1,11 +1,12 @@
-"""Atomic output: a run folder appears whole or not at all."""
+"""Atomic output: files written through a temporary file and a rename, scratch folders beside
+their target (honouring the umask), and folders that appear whole or not at all."""
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,6 +29,20 @@ def write_parquet(path: Path, frame: pl.DataFrame) -> None:
     os.replace(tmp, path)
 
 
+def scratch_folder(out: Path) -> Path:
+    """A new empty scratch folder beside ``out`` (``.NAME.partial-PID-XXXX``), created with the
+    process's umask (unlike ``tempfile.mkdtemp``, which makes it private)."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        path = out.with_name(f".{out.name}.partial-{os.getpid()}-{secrets.token_hex(4)}")
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue
+        return path
+
+
 @contextmanager
 def staging_dir(final: Path, overwrite: bool = False) -> Iterator[Path]:
     """Yield a scratch folder beside ``final``; on success it replaces ``final`` in one rename.
@@ -35,8 +50,7 @@ def staging_dir(final: Path, overwrite: bool = False) -> Iterator[Path]:
     On any exception the scratch folder is removed and ``final`` is left as it was.
     """
     final = Path(final)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=f".{final.name}.partial-", dir=final.parent))
+    scratch = scratch_folder(final)
     try:
         yield scratch
     except BaseException:

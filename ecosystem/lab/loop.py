@@ -23,11 +23,14 @@ per-replica streams, so strategies differ only by strategy.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import polars as pl
 
 from ecosystem.config.schema import LoopScenario
+from ecosystem.core.checkpoint import Checkpointer
 from ecosystem.core.data import Labeled, TokenDocs
 from ecosystem.core.rng import ReplicaRNG, Stream
 from ecosystem.learners import build_learner
@@ -50,7 +53,7 @@ class LoopContext:
         self.loop = scenario.loop
         self.replicas = list(range(scenario.loop.replicas))
         self.truth = build_truth(scenario.truth, self.seed)
-        self.learner = build_learner(scenario.learner, self.truth, self.seed)
+        self.learner = build_learner(scenario.learner, self.truth)
         # a truth with a held-out split (real text) draws its test set from there
         draw_test = getattr(self.truth, "test_sample", self.truth.sample)
         self.test = draw_test(
@@ -64,6 +67,26 @@ class LoopContext:
         self.sample_rows: list[pl.DataFrame] = []
         self.sequence_rows: list[pl.DataFrame] = []
         self.survival: dict[str, TokenSurvival] = {}
+        # resumable progress: finished strategies' frames, the strategy in flight
+        self.frames: list[pl.DataFrame] = []
+        self.in_flight: StrategyState | None = None
+        self.checkpoint: Checkpointer | None = None
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "checkpoint": None}  # the checkpointer is not state
+
+    def done_units(self) -> int:
+        """Progress units (generations) finished: what a resumed run reports first."""
+        done = len(self.frames) * (self.loop.generations + 1)
+        return done + (self.in_flight.generation + 1 if self.in_flight is not None else 0)
+
+    def generation_done(self, state: StrategyState) -> None:
+        """Save a checkpoint after a generation of a strategy when one is due."""
+        cp = self.checkpoint
+        if cp is not None and cp.due(state.generation, self.loop.generations):
+            self.in_flight = state
+            cp.save(self, self.done_units())
+            self.in_flight = None
 
     def rngs(self, stream: Stream, *index: int) -> ReplicaRNG:
         """Fresh per-replica generators of ``stream`` (restarted for every strategy)."""
@@ -105,7 +128,7 @@ class LoopContext:
         if generation == 0 and self.generation0 is None:
             self.generation0 = fitted
         first = samples.for_replica(0)
-        limit = self.scenario.metrics.sample_texts
+        limit = self.scenario.metrics.text_samples
         if limit:
             texts = self.truth.spell_docs(first, limit)
             human = self._human_texts(first.topics[: len(texts)])
@@ -149,8 +172,14 @@ class LoopContext:
         return out
 
 
-def run_loop(scenario: LoopScenario, progress: Progress | None = None) -> dict[str, pl.DataFrame]:
+def run_loop(
+    scenario: LoopScenario, progress: Progress | None = None, checkpoint: Checkpointer | None = None
+) -> dict[str, pl.DataFrame]:
     """Run every strategy of ``scenario``.
+
+    With a checkpointer the whole run (context, pools, fitted models, every Generator) is saved
+    after each strategy and every ``checkpoint.every`` generations; a checkpoint found there is
+    continued from.
 
     Returns:
         ``generations``: one row per (strategy, replica, generation); for token models also
@@ -158,12 +187,20 @@ def run_loop(scenario: LoopScenario, progress: Progress | None = None) -> dict[s
         ``sequences`` (each sampled document's perplexity under the generation-0 model), and with
         ``metrics.token_survival`` ``survival`` (each token's extinction generation per replica).
     """
-    ctx = LoopContext(scenario)
-    frames = []
-    for strategy in scenario.loop.strategies:
+    ctx = checkpoint.load() if checkpoint is not None else None
+    if ctx is None:
+        ctx = LoopContext(scenario)
+    elif progress is not None:
+        progress(ctx.done_units())
+    ctx.checkpoint = checkpoint
+    strategies = scenario.loop.strategies
+    for index in range(len(ctx.frames), len(strategies)):
+        strategy = strategies[index]
         records = _run_strategy(ctx, strategy_rule(strategy), progress)
-        frames.append(_frame(records, strategy, len(ctx.replicas)))
-    tables = {"generations": pl.concat(frames, how="diagonal_relaxed")}
+        ctx.frames.append(_frame(records, strategy, len(ctx.replicas)))
+        if checkpoint is not None and index + 1 < len(strategies):
+            checkpoint.save(ctx, ctx.done_units())
+    tables = {"generations": pl.concat(ctx.frames, how="diagonal_relaxed")}
     if ctx.sample_rows:
         tables["samples"] = pl.concat(ctx.sample_rows)
     if ctx.sequence_rows:
@@ -173,29 +210,56 @@ def run_loop(scenario: LoopScenario, progress: Progress | None = None) -> dict[s
     return tables
 
 
+@dataclass
+class StrategyState:
+    """One strategy between generations: what a checkpoint continues from.
+
+    Attributes:
+        strategy: the strategy in flight.
+        generation: the last finished generation.
+        pipeline: the strategy's training-data pipeline (pool and random streams inside).
+        current: the last generation's fitted model and training set.
+        records: one metrics record per finished generation.
+        metric_rng: the evaluation samples' Generators, at their positions.
+    """
+
+    strategy: str
+    generation: int
+    pipeline: Any
+    current: Any
+    records: list[dict]
+    metric_rng: ReplicaRNG
+
+
 def _run_strategy(ctx: LoopContext, rule: StrategyRule, progress: Progress | None) -> list[dict]:
     """Generations 0..G of one strategy: the data pipeline builds and fits, the loop evaluates."""
     R, strategy = len(ctx.replicas), rule.name
-    args = (rule, ctx.learner, ctx.initial, ctx.truth, ctx.loop, ctx.scenario.decoding)
-    streams = LabStreams(
-        ctx.rngs(Stream.LOOP), ctx.rngs(Stream.FRESH), ctx.rngs(Stream.SUBSAMPLE),
-        ctx.rngs(Stream.LEARNER),
-    )  # fmt: skip
-    closed_form = closed_form_generations(*args, streams)
-    if closed_form is not None:
-        return _closed_form_records(closed_form, ctx.loop.generations, R, progress)
-    pipeline = lab_pipeline(*args, streams)
-    metric_rng = ctx.rngs(Stream.LOOP, 1)
-    generation = pipeline.generation0
-    records = []
-    for g in range(ctx.loop.generations + 1):
+    state = (
+        ctx.in_flight if ctx.in_flight is not None and ctx.in_flight.strategy == strategy else None
+    )
+    ctx.in_flight = None
+    if state is None:
+        args = (rule, ctx.learner, ctx.initial, ctx.truth, ctx.loop, ctx.scenario.decoding)
+        streams = LabStreams(
+            ctx.rngs(Stream.LOOP), ctx.rngs(Stream.FRESH), ctx.rngs(Stream.SUBSAMPLE),
+            ctx.rngs(Stream.LEARNER),
+        )  # fmt: skip
+        closed_form = closed_form_generations(*args, streams)
+        if closed_form is not None:
+            return _closed_form_records(closed_form, ctx.loop.generations, R, progress)
+        pipeline = lab_pipeline(*args, streams)
+        metric_rng = ctx.rngs(Stream.LOOP, 1)
+        state = StrategyState(strategy, -1, pipeline, pipeline.generation0, [], metric_rng)
+    for g in range(state.generation + 1, ctx.loop.generations + 1):
         if g:
-            generation = pipeline.next(generation, g)
-        metrics = ctx.evaluate(generation.fitted, metric_rng, strategy, g)
-        train = generation.train
-        records.append(_record(g, R, train.size, train.ai_share, metrics))
+            state.current = state.pipeline.next(state.current, g)
+        metrics = ctx.evaluate(state.current.fitted, state.metric_rng, strategy, g)
+        train = state.current.train
+        state.records.append(_record(g, R, train.size, train.ai_share, metrics))
         _tick(progress)
-    return records
+        state.generation = g
+        ctx.generation_done(state)
+    return state.records
 
 
 def _closed_form_records(

@@ -14,8 +14,6 @@ do not depend on how many replicas, sizes or shares run.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import polars as pl
 
@@ -25,7 +23,6 @@ from ecosystem.core.rng import ReplicaRNG, Stream
 from ecosystem.lab.loop import Progress
 from ecosystem.learners import build_learner
 from ecosystem.metrics.vocabulary import training_counts, vocabulary_metrics
-from ecosystem.outcomes import titled
 from ecosystem.pipeline.pools import concat
 from ecosystem.truth import build_truth
 
@@ -42,7 +39,7 @@ def run_scaling(scenario: ScalingScenario, progress: Progress | None = None) -> 
     """
     seed, params = scenario.seed, scenario.scaling
     truth = build_truth(scenario.truth, seed)
-    learner = build_learner(scenario.learner, truth, seed)
+    learner = build_learner(scenario.learner, truth)
     replicas = list(range(params.replicas))
     draw_test = getattr(truth, "test_sample", truth.sample)
     test = draw_test(
@@ -83,7 +80,7 @@ def run_scaling(scenario: ScalingScenario, progress: Progress | None = None) -> 
             if progress is not None:
                 progress(1)
     generator_metrics = _metrics(generator, test, truth, 1)
-    return {
+    tables = {
         "scaling": pl.concat(frames, how="diagonal_relaxed"),
         "generator": pl.DataFrame(
             {
@@ -92,6 +89,61 @@ def run_scaling(scenario: ScalingScenario, progress: Progress | None = None) -> 
             }
         ),
     }
+    expected = closed_form(scenario, truth)
+    if expected is not None:
+        tables["closed_form"] = expected
+    return tables
+
+
+def has_closed_form(scenario: ScalingScenario) -> bool:
+    """Whether the memoriser's closed form applies: a unigram without smoothing (its test error
+    is the truth's mass on unseen tokens) on a one-topic token truth, sampled at temperature 1
+    with at most a top-k cut."""
+    learner, decoding = scenario.learner, scenario.decoding
+    return (
+        scenario.truth.modality == "tokens"
+        and scenario.truth.topics == 1
+        and learner.kind == "ngram"
+        and learner.order == 1
+        and learner.add_k == 0.0
+        and decoding.temperature == 1.0
+        and decoding.top_p == 1.0
+    )
+
+
+def memoriser_error(
+    marginal: np.ndarray, top_k: int | None, real_fraction: float, size: int
+) -> float:
+    """E[unseen mass] of T i.i.d. samples from q = π·p + (1 − π)·p cut at rank k:
+    Σ_i p_i (1 − q_i)^T, the exact expected test error of a memorising learner (Dohmatob et
+    al. 2024). ``marginal`` is p; without ``top_k`` the generator is p itself."""
+    p = np.asarray(marginal, dtype=np.float64)
+    cut = p.copy()
+    if top_k is not None and top_k < len(p):
+        top = np.argsort(-p, kind="stable")[:top_k]
+        cut = np.zeros_like(p)
+        cut[top] = p[top] / p[top].sum()
+    q = real_fraction * p + (1 - real_fraction) * cut
+    with np.errstate(divide="ignore"):
+        return float(np.sum(p * np.exp(size * np.log1p(-q))))
+
+
+def closed_form(scenario: ScalingScenario, truth) -> pl.DataFrame | None:
+    """The memoriser's expected test error at every (π, T) point, or None where it does not
+    apply (see ``has_closed_form``): one row per (real_fraction, train_size), ``unseen_mass``."""
+    if not has_closed_form(scenario):
+        return None
+    params, marginal = scenario.scaling, truth.token_marginal()
+    points = [(pi, size) for pi in params.real_fractions for size in params.train_sizes]
+    return pl.DataFrame(
+        {
+            "real_fraction": [pi for pi, _ in points],
+            "train_size": pl.Series([size for _, size in points], dtype=pl.Int64),
+            "unseen_mass": [
+                memoriser_error(marginal, scenario.decoding.top_k, pi, size) for pi, size in points
+            ],
+        }
+    )
 
 
 def _metrics(fitted, test: Data, truth, n_replicas: int) -> dict[str, np.ndarray]:
@@ -146,9 +198,3 @@ def scaling_summary(scaling: pl.DataFrame) -> pl.DataFrame:
 def scaling_total(scenario: ScalingScenario) -> int:
     """Units of progress of a run: one per (π, T) point."""
     return len(scenario.scaling.real_fractions) * len(scenario.scaling.train_sizes)
-
-
-def folder_summary(folder: Path) -> pl.DataFrame:
-    """The terminal summary of a finished scaling run folder (the catalog's labels and units)."""
-    summary = scaling_summary(pl.read_parquet(folder / "scaling.parquet"))
-    return titled(summary, "scaling", "scaling").rename({"replicas": "Replicas"})

@@ -129,12 +129,10 @@ class GaussianLearner:
 
     Args:
         params: estimator choice.
-        truth: the vectors truth (kept for reference; fitting does not use it).
     """
 
-    def __init__(self, params: GaussianParams, truth: Any = None):
+    def __init__(self, params: GaussianParams):
         self.params = params
-        self.truth = truth
 
     def stats(self, data: Vectors) -> GaussianStats:
         """Sufficient statistics (n, mean, scatter) of each replica's vectors."""

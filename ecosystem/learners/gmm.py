@@ -118,15 +118,13 @@ class GMMLearner:
 
     Args:
         params: components, covariance type and EM settings.
-        truth: the vectors truth (kept for reference; fitting does not use it).
-        seed: the run seed. EM's initialisation is seeded per replica from the generator passed
-            to ``fit`` instead, so a replica's fit does not depend on how many replicas run.
+
+    EM's initialisation is seeded per replica from the generator passed to ``fit``, so a
+    replica's fit does not depend on how many replicas run.
     """
 
-    def __init__(self, params: GMMParams, truth: Any = None, seed: int = 0):
+    def __init__(self, params: GMMParams):
         self.params = params
-        self.truth = truth
-        self.seed = seed
 
     def fit(self, data: Vectors, rng: ReplicaRNG, previous: GMMFitted | None = None) -> GMMFitted:
         """One EM fit per replica; with ``previous`` EM starts from the previous mixture.

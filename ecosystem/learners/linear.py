@@ -2,13 +2,14 @@
 
 The fit depends on the data only through XᵀX and Xᵀy, so accumulating strategies keep running
 sums and the loop can draw a synthetic sample's statistics from their exact law. Synthetic labels
-are y = X ŵ + σ ε with the truth's σ (the known-noise setting of Gerstgrasser et al., 2024), so
+are y = X ŵ + σ ε with the human labels' known σ (the setting of Gerstgrasser et al., 2024), so
 Xᵀy = XᵀX ŵ + σ Xᵀε with Xᵀε ~ N(0, XᵀX): d normals per replica instead of T.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -17,7 +18,6 @@ from ecosystem.core.data import Labeled
 from ecosystem.core.exact_draws import common_size, draw_standard_wishart_factor, psd_factor
 from ecosystem.core.rng import ReplicaRNG
 from ecosystem.learners.base import Metrics
-from ecosystem.truth.labeled import LabeledTruth
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ class LinearFitted:
 
     Attributes:
         w_hat: (R, d) coefficients.
-        noise_std: σ of synthetic labels (the truth's, known).
+        noise_std: σ of synthetic labels (the human labels', known).
         design: the fixed design synthetic rows reuse, or None for fresh N(0, I) rows.
     """
 
@@ -169,8 +169,9 @@ class LinearFitted:
         xty = np.einsum("rij,rj->ri", gram, self.w_hat) + self._label_std(decoding) * noise
         return LinearStats(gram, xty, np.full(self.n_replicas, size, dtype=np.int64))
 
-    def evaluate(self, test: Labeled, truth: LabeledTruth) -> Metrics:
-        """Excess test risk ``test_risk`` = ‖ŵ − w*‖² (exact for x ~ N(0, I); ``test`` unused)."""
+    def evaluate(self, test: Labeled, truth: Any) -> Metrics:
+        """Excess test risk ``test_risk`` = ‖ŵ − w*‖² against the labeled truth's ``w_star``
+        (exact for x ~ N(0, I); ``test`` unused)."""
         return {"test_risk": np.sum((self.w_hat - truth.w_star) ** 2, axis=1)}
 
 
@@ -179,15 +180,15 @@ class LinearLearner:
 
     Args:
         params: the ridge penalty.
-        truth: the labeled truth (its σ labels synthetic rows).
+        noise_std: σ, the known label noise of human data; synthetic rows are labelled with it.
 
     Attributes:
         design: the fixed design (R, T, d) set by ``set_design``, or None for fresh rows.
     """
 
-    def __init__(self, params: LinearParams, truth: LabeledTruth):
+    def __init__(self, params: LinearParams, noise_std: float):
         self.params = params
-        self.truth = truth
+        self.noise_std = float(noise_std)
         self._design: FixedDesign | None = None
 
     @property
@@ -213,7 +214,7 @@ class LinearLearner:
             w_hat = np.linalg.solve(system, stats.xty[..., None])[..., 0]
         except np.linalg.LinAlgError:
             w_hat = (np.linalg.pinv(system) @ stats.xty[..., None])[..., 0]
-        return LinearFitted(w_hat, self.truth.noise_std, self._design)
+        return LinearFitted(w_hat, self.noise_std, self._design)
 
     def fit(
         self, data: Labeled, rng: ReplicaRNG | None = None, previous: LinearFitted | None = None

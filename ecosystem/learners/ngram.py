@@ -99,15 +99,16 @@ class NgramLearner:
 
     Args:
         params: order, add-k pseudo-count, topic conditioning.
-        truth: the token truth (for V and K).
+        vocab_size: V, the token ids 0..V-1 documents use.
+        n_topics: K, the topic labels 0..K-1 documents carry.
     """
 
-    def __init__(self, params: NgramParams, truth):
+    def __init__(self, params: NgramParams, vocab_size: int, n_topics: int = 1):
         self.params = params
-        self.vocab_size = truth.vocab_size
-        self.n_topics = truth.topics
+        self.vocab_size = int(vocab_size)
+        self.n_topics = int(n_topics)
         self.space = ContextSpace(
-            truth.vocab_size, params.order, truth.topics if params.condition_on_topic else 1
+            self.vocab_size, params.order, self.n_topics if params.condition_on_topic else 1
         )
 
     def stats(self, data: TokenDocs) -> NgramStats:

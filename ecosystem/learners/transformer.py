@@ -49,17 +49,19 @@ class TransformerLearner:
 
     Args:
         params: architecture or pretrained checkpoint, training and sampling settings.
-        truth: the truth (for its vocabulary size and number of topics).
-        seed: the run seed (unused: fits draw from the replica generators they are given).
+        vocab_size: V, the token ids 0..V-1 documents use (the data's tokenizer).
+        n_topics: K, the topic labels 0..K-1 documents carry.
+
+    Fits draw from the replica generators they are given, so the learner holds no seed.
 
     Raises:
-        RuntimeError: when a pretrained model cannot be loaded or does not fit the truth.
+        RuntimeError: when a pretrained model cannot be loaded or has fewer embeddings than V.
     """
 
-    def __init__(self, params: TransformerParams, truth, seed: int = 0):
+    def __init__(self, params: TransformerParams, vocab_size: int, n_topics: int = 1):
         self.params = params
-        self.truth_vocab = int(truth.vocab_size)
-        self.n_topics = int(getattr(truth, "topics", 1))
+        self.vocab_size = int(vocab_size)
+        self.n_topics = int(n_topics)
         self.device = resolve_device(params.device)
         self._base = None if params.pretrained is None else self._load_pretrained()
         self.space = self._token_space()
@@ -79,15 +81,15 @@ class TransformerLearner:
                 f"the Hugging Face hub (offline?): {exc}"
             ) from exc
         n_embeddings = model.get_input_embeddings().num_embeddings
-        if self.truth_vocab > n_embeddings:
+        if self.vocab_size > n_embeddings:
             raise RunSetupError(
                 f"learner.pretrained {name!r} has {n_embeddings} token embeddings but the truth "
-                f"has {self.truth_vocab} tokens: use truth.tokenizer 'pretrained' with this model"
+                f"has {self.vocab_size} tokens: use truth.tokenizer 'pretrained' with this model"
             )
         return model.eval()
 
     def _token_space(self) -> TokenSpace:
-        V, params = self.truth_vocab, self.params
+        V, params = self.vocab_size, self.params
         if self._base is None:
             K = self.n_topics if params.condition_on_topic else 1
             start_ids = V + np.arange(K)
@@ -118,7 +120,7 @@ class TransformerLearner:
         p, space = self.params, self.space
         start = int(space.start_ids[0])
         config = GPT2Config(
-            vocab_size=self.truth_vocab + space.start_ids.shape[0],
+            vocab_size=self.vocab_size + space.start_ids.shape[0],
             n_positions=p.block_size,
             n_embd=p.n_embd,
             n_layer=p.n_layer,

@@ -18,8 +18,8 @@ import torch
 from ecosystem.config.learners import DecodingParams
 from ecosystem.core.data import TokenDocs
 from ecosystem.core.errors import RunSetupError
+from ecosystem.core.exact_draws import cycled_indices
 from ecosystem.learners.transformer_data import TokenSpace
-from ecosystem.truth.text import block_indices
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def plan_documents(
     prompt_lengths = np.zeros(n, dtype=np.int64)
     prompt_rows = None
     if topics is None and prompts is not None and prompt_length > 0:
-        pick = block_indices(rng, prompts.n_docs, n)
+        pick = cycled_indices(rng, prompts.n_docs, n)
         topics = prompts.topics[pick].astype(np.int64)
         prompt_lengths = np.minimum(prompts.lengths[pick], prompt_length)
         col = np.arange(prompt_length) - prompt_length  # right-aligned: the last columns are real

@@ -23,7 +23,12 @@ QUANTITIES: dict[str, Quantity] = {
     "sample": Quantity("Sample", fmt=ID, meaning="Index of the sampled document."),
     "sequence": Quantity("Sequence", fmt=ID, meaning="Index of the sampled document."),
     "token": Quantity("Token", fmt=ID, meaning="Token id."),
-    "model_text": Quantity("Model text", fmt=ID, meaning="A document the model wrote, readable."),
+    "model_text": Quantity(
+        "Model text",
+        fmt=ID,
+        meaning="A document the model wrote, readable (a `tokens` truth spells token rank r as "
+        "the English word of frequency rank r, or pseudo-words with `truth.spelling: pseudo`).",
+    ),
     "human_text": Quantity(
         "Human text", fmt=ID, meaning="A held-out human document of the same topic."
     ),
@@ -51,13 +56,50 @@ QUANTITIES: dict[str, Quantity] = {
         meaning="π: the share of clean human samples in each training set.",
     ),
     "crawled_docs": Quantity(
-        "Crawled documents", "documents", COUNT, meaning="Documents of this generation's crawl."
+        "Crawled documents",
+        "documents",
+        COUNT,
+        meaning="Documents of this generation's crawl, before the filter stage.",
     ),
     "crawled_ai_share": Quantity(
         "AI share of crawled documents",
         "share",
         SHARE,
-        meaning="Share of this generation's crawl written by a model.",
+        meaning="True share of this generation's crawl written by a model (before filters).",
+    ),
+    "flagged_share": Quantity(
+        "Share of the crawl filtered out",
+        "share",
+        SHARE,
+        meaning="Share of the crawl the filter stage dropped as AI (detector flags, detected "
+        "watermarks, provenance labels): the detected share; 0 without filters.",
+    ),
+    "human_docs_lost": Quantity(
+        "Human documents lost",
+        "documents",
+        COUNT,
+        better="lower",
+        meaning="Human documents of the crawl the filter stage dropped (false positives).",
+    ),
+    "human_lost_share": Quantity(
+        "Share of human documents lost",
+        "share",
+        SHARE,
+        better="lower",
+        meaning="human_docs_lost / human documents of the crawl.",
+    ),
+    "ai_docs_passed": Quantity(
+        "AI documents let through",
+        "documents",
+        COUNT,
+        better="lower",
+        meaning="AI documents of the crawl that passed the filter stage (false negatives when "
+        "a filter applies).",
+    ),
+    "retention_mandate": Quantity(
+        "Retention mandate",
+        fmt=ID,
+        meaning="The data-retention mandate forced the trainer's strategy to accumulate.",
     ),
     # --- model quality
     "cross_entropy": Quantity(
@@ -238,6 +280,57 @@ QUANTITIES: dict[str, Quantity] = {
         SHARE,
         meaning="Share of opt-out-eligible sites blocking a crawler, mean over crawlers.",
     ),
+    "opted_out_token_share": Quantity(
+        "Tokens opted out of crawling",
+        "share",
+        SHARE,
+        meaning="Share of the web's tokens on sites blocking a crawler, mean over crawlers.",
+    ),
+    "opted_out_critical_share": Quantity(
+        "Critical sources opted out",
+        "share",
+        SHARE,
+        meaning="Share of the critical sources (opt_out.critical_top of eligible sites by "
+        "PageRank) blocking a crawler, mean over crawlers.",
+    ),
+    "watermarked_docs_new": Quantity(
+        "Watermarked documents published",
+        "documents",
+        COUNT,
+        meaning="New documents carrying a watermark this step.",
+    ),
+    "labelled_docs_new": Quantity(
+        "Labelled posts published",
+        "documents",
+        COUNT,
+        meaning="New AI-assisted platform posts carrying a provenance label this step.",
+    ),
+    "levy_revenue": Quantity(
+        "Levy revenue",
+        "price units per step",
+        meaning="Levy collected this step on documents written with companies' models.",
+    ),
+    "archive_spending": Quantity(
+        "Archive spending",
+        "price units per step",
+        meaning="Levy money spent this step on verified human documents for the archive.",
+    ),
+    "author_payments": Quantity(
+        "Payments to authors",
+        "price units per step",
+        meaning="Levy money paid to active human authors this step.",
+    ),
+    "payment_per_author": Quantity(
+        "Payment per author",
+        "price units per step",
+        meaning="author_payments / active human authors (lowers next step's quit hazard).",
+    ),
+    "archive_docs": Quantity(
+        "Archive size",
+        "documents",
+        COUNT,
+        meaning="Verified human documents in the levy-funded archive.",
+    ),
     "best_quality": Quantity(
         "Best model on offer",
         "−excess cross-entropy, nats/token",
@@ -274,6 +367,11 @@ QUANTITIES: dict[str, Quantity] = {
     ),
     "price": Quantity(
         "Price", "relative units per document", meaning="Price per document of its model."
+    ),
+    "levy_paid": Quantity(
+        "Levy paid",
+        "price units per step",
+        meaning="Levy on the documents written with the company's model this step.",
     ),
     # --- holdings, money and the moat (ecosystem firms, generations, licences)
     "holds_data": Quantity(

@@ -71,6 +71,15 @@ TABLES: tuple[Table, ...] = (
         col("opted_out_share", F64),
         col("best_quality", F64),
         col("market_hhi", F64),
+        col("opted_out_token_share", F64),
+        col("opted_out_critical_share", F64),
+        col("watermarked_docs_new", I64),
+        col("labelled_docs_new", I64),
+        col("levy_revenue", F64),
+        col("archive_spending", F64),
+        col("author_payments", F64),
+        col("payment_per_author", F64),
+        col("archive_docs", I64),
     ),
     _table(
         "ecosystem",
@@ -87,6 +96,11 @@ TABLES: tuple[Table, ...] = (
         col("train_ai_share", F64),
         col("crawled_docs", I64),
         col("crawled_ai_share", F64),
+        col("flagged_share", F64),
+        col("human_docs_lost", I64),
+        col("human_lost_share", F64),
+        col("ai_docs_passed", I64),
+        col("retention_mandate", BOOL),
         col("cross_entropy", F64),
         col("perplexity", F64),
         col("excess_cross_entropy", F64),
@@ -110,6 +124,7 @@ TABLES: tuple[Table, ...] = (
         col("deployed_trainer", STR),
         col("deployed_generation", I32),
         col("price", F64),
+        col("levy_paid", F64),
         col("holds_data", BOOL),
         col("owned_platforms", I64),
         col("platform_tokens", I64),
@@ -166,7 +181,7 @@ TABLES: tuple[Table, ...] = (
     _table(
         "loop",
         "samples",
-        "sampled document of replica 0 (`metrics.sample_texts` per strategy and generation)",
+        "sampled document of replica 0 (`metrics.text_samples` per strategy and generation)",
         col("strategy", STR),
         col("replica", I64),
         col("generation", I64),
@@ -174,7 +189,7 @@ TABLES: tuple[Table, ...] = (
         col("topic", I64),
         col("model_text", STR),
         col("human_text", STR),
-        when=f"{_TOKEN_MODELS} and `metrics.sample_texts` > 0",
+        when=f"{_TOKEN_MODELS} and `metrics.text_samples` > 0",
     ),
     _table(
         "loop",
@@ -216,6 +231,21 @@ TABLES: tuple[Table, ...] = (
         "run (the generator model's own scores)",
         col("train_size", I64, "Human samples the generator was fitted on."),
         *_learner_metrics(),
+    ),
+    _table(
+        "scaling",
+        "closed_form",
+        "human share π and training size T",
+        col("real_fraction", F64),
+        col("train_size", I64, "T: samples in the training set."),
+        col(
+            "unseen_mass",
+            F64,
+            "The memoriser's exact expected test error Σ p_i (1 − q_i)^T, q = π·p + (1 − π)·(p "
+            "cut at the top-k) (Dohmatob et al. 2024).",
+        ),
+        when="a unigram without smoothing (`add_k: 0`) on a one-topic `tokens` truth, sampled "
+        "at temperature 1 with at most a top-k cut",
     ),
 )
 """Every table of every scenario kind, its columns in table order."""

@@ -6,6 +6,7 @@ import numpy as np
 import polars as pl
 from scipy.stats import spearmanr
 
+from ecosystem.lab.scaling import memoriser_error
 from ecosystem.papers.reproduce import Experiment, Reproduction, Run, Runs, Tolerance
 from ecosystem.papers.tables import last, mean_at, samples, truth_marginal
 
@@ -96,16 +97,9 @@ TAIL = Experiment(
 
 
 def _memoriser_error(run: Run, real_fraction: float, size: int) -> float:
-    """E[unseen mass] of T i.i.d. samples drawn from π·p + (1 − π)·p cut at rank k:
-    Σ_i p_i (1 − q_i)^T, the exact expected test error of a memorising learner."""
-    p = truth_marginal(run)
+    """The memoriser's exact expected test error (``ecosystem.lab.scaling.memoriser_error``)."""
     k = run.scenario.decoding.top_k
-    top = np.argsort(-p, kind="stable")[:k]
-    cut = np.zeros_like(p)
-    cut[top] = p[top] / p[top].sum()
-    q = real_fraction * p + (1 - real_fraction) * cut
-    with np.errstate(divide="ignore"):
-        return float(np.sum(p * np.exp(size * np.log1p(-q))))
+    return memoriser_error(truth_marginal(run), k, real_fraction, size)
 
 
 def _curve(run: Run, real_fraction: float) -> pl.DataFrame:

@@ -35,6 +35,10 @@ def _drop(run: Run, column: str) -> float:
     return mean_at(run, column, 0, "replace") - mean_at(run, column, last(run), "replace")
 
 
+_HALF = 0.5
+"""The effect size of "delayed" and of "much smaller": at most half the unmitigated rise."""
+
+
 def _mad_detail(what: str) -> str:
     return (
         "Alemohammad et al. (2024): 'without enough fresh real data in each generation of an "
@@ -70,17 +74,26 @@ MAD_ROWS = [
         claim="synthetic augmentation (fixed real set): delayed, not prevented",
         detail=_mad_detail(
             "Row: the same human documents every generation plus as many synthetic ones "
-            "(``original_fraction``): the excess cross-entropy ratio (last / generation 0) must "
-            "exceed 1 (degraded) yet stay below the fully synthetic loop's ratio. With a bigram "
-            "model and half of the data real it settles at a bounded level."
+            "(``original_fraction``): the excess cross-entropy ratio R_aug (last / generation 0) "
+            "must exceed 1 (degraded, not prevented) and, for 'delayed', rise at most half as far "
+            "as the fully synthetic loop's R: R_aug ≤ 1 + (R − 1)/2, a stated effect size that "
+            "keeps a margin from the fully synthetic value (with no fixed real set, "
+            "``original_fraction`` 0, the loop is the fully synthetic one and fails). For an "
+            "error quadratic in the estimation noise, a fixed real share f = 1/2 of M documents "
+            "per generation (the n₀ = fM human ones) keeps the rise near n₀(1 − f)/(M(1 − "
+            "(1 − f)²)) = 1/3 of generation 0's excess, while the fully synthetic loop adds "
+            "n₀/M = 1/2 of it per generation: the augmented loop settles at a bounded level."
         ),
         experiments=(MAD,),
-        paper_value=lambda runs: (1.0, _growth(runs[MAD.name], "excess_cross_entropy")),
-        paper_text="between 1 and the fully synthetic ratio",
+        paper_value=lambda runs: (
+            1.0,
+            1.0 + _HALF * (_growth(runs[MAD.name], "excess_cross_entropy") - 1.0),
+        ),
+        paper_text="between 1 and 1 + (R − 1)/2, R the fully synthetic ratio",
         ecosim_value=lambda runs: _growth(
             runs[MAD.name], "excess_cross_entropy", "original_fraction"
         ),
-        tolerance=Tolerance("within"),
+        tolerance=Tolerance("within", why="effect size: delayed = at most half the rise"),
     ),
     Reproduction(
         key="mad-fresh",
@@ -186,17 +199,26 @@ NGRAM_ROWS = [
         claim="language model, 10% original data kept: degradation much smaller",
         detail=_ngram_detail(
             "Row: 10% kept; ecosim's value is its perplexity rise over the replace loop's rise "
-            "(both generation 0 to 10); the row asks for at most 0.6. A from-scratch n-gram has "
-            "no pretrained prior, so keeping a share f of real data bounds the excess at about "
-            "1/(1 − (1 − f)²) ≈ 5 times one generation's estimation error rather than removing "
-            "it: the rise is roughly halved at generation 10 and stops growing after."
+            "(both generation 0 to 10). The paper calls the replace loop's rise clear and the "
+            "10%-kept loop's degradation minor; the row reads 'much smaller' as a stated effect "
+            "size, at most half of the replace loop's rise (0.5). What to expect of this "
+            "learner: a from-scratch n-gram has no pretrained prior, so keeping a share f of "
+            "real data bounds the excess at 1/(1 − (1 − f)²) ≈ 5 generations' estimation error "
+            "instead of removing it; for an error quadratic in the estimation noise the ratio "
+            "at generation G is (1 − (1 − f)^{2G})/(G(1 − (1 − f)²)) = 0.46 for f = 0.1, G = 10 "
+            "(the rise is about halved at generation 10 and stops growing after), close below "
+            "the threshold; at test size (1,500 documents) the rises are large and the ratio "
+            "smaller. With nothing kept (``original_fraction`` 0) the ratio is 1 and the row "
+            "fails."
         ),
         experiments=(NGRAM,),
-        paper_value=lambda runs: 0.6,
-        paper_text="minor degradation → rise / replace rise ≤",
+        paper_value=lambda runs: _HALF,
+        paper_text="minor vs clear degradation → rise / replace rise ≤",
         ecosim_value=lambda runs: (
             _perplexity_rise(runs, "original_fraction") / _perplexity_rise(runs, "replace")
         ),
-        tolerance=Tolerance("at_most"),
+        tolerance=Tolerance(
+            "at_most", why="effect size: much smaller = at most half; closed form 0.46"
+        ),
     ),
 ]

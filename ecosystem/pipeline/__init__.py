@@ -5,12 +5,13 @@ The lab loop and the world's trainers run the same stages, in this order:
 1. **source**: a crawl of the web (a trainer: :func:`ecosystem.world.crawl.crawl`), or the
    previous generation's own samples (the lab);
 2. **filters** (:mod:`.filters`): crawled (and proprietary) documents a trainer will not
-   train on. None yet: the default chain is empty; policy levers (an AI-text detector,
-   watermark checks, provenance) plug in as :class:`~.filters.Filter` objects;
+   train on. The default chain is empty; policy levers add :class:`~.filters.Filter` objects:
+   an AI-text detector and a watermark check (:mod:`.detector`), a provenance-label filter
+   (:mod:`.provenance`);
 3. **mix** (:mod:`.mix`): human data besides the source: fresh human text, retained original
-   (generation-0) data, and a company's proprietary data (store ids of its holdings,
+   (generation-0) data, a company's proprietary data (store ids of its holdings,
    :meth:`agents.companies.Company.proprietary_data`, filtered by the same chain as the
-   crawl);
+   crawl) and a levy-funded archive;
 4. **strategy** (:mod:`.strategies`): replace, accumulate, accumulate_subsample,
    fresh_fraction or original_fraction, each a :class:`~.strategies.StrategyRule` applied by
    :func:`~.strategies.apply_strategy` to this generation's parts and a pool of what was seen;

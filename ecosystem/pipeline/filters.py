@@ -1,8 +1,9 @@
 """The filter stage: documents a crawl collected but a trainer will not train on.
 
-No filter exists yet: :data:`NO_FILTERS` is every trainer's chain, and :func:`apply_filters`
-returns the crawl unchanged. Policy levers plug in here, each a :class:`Filter` (an AI-text
-detector, a watermark check, a provenance or licence check). A filter that needs randomness
+:data:`NO_FILTERS` is a trainer's chain unless a policy lever adds a :class:`Filter`: the
+AI-text detector and the watermark check (:mod:`.detector`), the provenance-label filter
+(:mod:`.provenance`); ``ecosystem.world.policies.Policies.filters`` builds each trainer's chain.
+With no filter :func:`apply_filters` returns the crawl itself. A filter that needs randomness
 (a detector's error rates) draws it from its own named stream of the run seed, never from the
 crawl's. The lab's source (a model's own samples) is synthetic by construction and unfiltered.
 A company's proprietary documents (its own platform's posts, licensed archives, a snapshot) go

@@ -1,6 +1,6 @@
 """The mix stage: human data that joins a generation's source.
 
-Three kinds, each optional:
+Four kinds, each optional:
 
 - fresh human text drawn from the truth (``fresh_fraction``: licensed or commissioned text);
 - retained original data, drawn anew each generation from generation 0's human data
@@ -8,7 +8,9 @@ Three kinds, each optional:
 - a company's proprietary data (:meth:`agents.companies.Company.proprietary_data`): ids of
   content-store documents (its own platforms' posts, licensed archives, a snapshot; see
   ``ecosystem.world.holdings``), which join every generation's training set as they are and
-  are never pooled. Documents the strategy already selected are not added twice.
+  are never pooled. Documents the strategy already selected are not added twice;
+- documents of a public verified-human archive bought with a levy (``policies.levy``), which
+  join every generation like proprietary data and are never pooled.
 
 The fresh and original parts are the strategy's human part, sized by its share of the budget
 (:meth:`~ecosystem.pipeline.strategies.StrategyRule.split`).
@@ -31,14 +33,16 @@ class WorldMix:
     Attributes:
         fresh: fresh human documents from the truth, or None.
         proprietary: store ids of its company's proprietary documents (filtered), or None.
+        archive: documents of a public verified-human archive (a levy's commons), or None.
     """
 
     fresh: TokenDocs | None = None
     proprietary: np.ndarray | None = None
+    archive: TokenDocs | None = None
 
     def parts(self) -> list[TokenDocs]:
-        """The documents present that are not store documents (fresh text)."""
-        return [d for d in (self.fresh,) if d is not None]
+        """The documents present that are not store documents: fresh text, then the archive."""
+        return [d for d in (self.fresh, self.archive) if d is not None]
 
     def own(self, selected: np.ndarray) -> np.ndarray:
         """The proprietary ids not already in ``selected`` (a boolean mask over store ids, or

@@ -1,9 +1,10 @@
 """A trainer's pipeline in the world: its crawl, mixed and selected by the strategy's rule.
 
 Source: the crawl (:func:`ecosystem.world.crawl.crawl`, sized by :meth:`CrawlPipeline.split`).
-Filters: :mod:`ecosystem.pipeline.filters` (none yet). Mix: fresh human documents, documents
-redrawn from the trainer's generation-0 training set (``original_fraction``), and its company's
-proprietary documents (:class:`~ecosystem.pipeline.mix.WorldMix`). Strategy:
+Filters: :mod:`ecosystem.pipeline.filters` (the policy levers' chain; empty by default). Mix:
+fresh human documents, documents redrawn from the trainer's generation-0 training set
+(``original_fraction``), its company's proprietary documents and a levy-funded archive
+(:class:`~ecosystem.pipeline.mix.WorldMix`). Strategy:
 :func:`~ecosystem.pipeline.strategies.apply_strategy` over a :class:`StorePool` of every
 document the trainer crawled (each once). Fit: the learner's; with ``init: continue`` a stats
 learner adds the new data's counts to the previous generation's, any other learner gets the

@@ -17,6 +17,7 @@ import numpy as np
 from ecosystem.config.text import TextTruthParams
 from ecosystem.core.data import TokenDocs
 from ecosystem.core.errors import RunSetupError
+from ecosystem.core.exact_draws import cycled_indices
 from ecosystem.core.rng import ReplicaRNG
 from ecosystem.truth.corpus import build_tokenizer, read_corpus
 
@@ -80,17 +81,9 @@ def _blocks(stream: np.ndarray, length: int) -> np.ndarray:
     return stream[: n_blocks * length].reshape(n_blocks, length)
 
 
-def block_indices(g: np.random.Generator, n_blocks: int, n: int) -> np.ndarray:
-    """``n`` block indices without replacement, cycling through fresh permutations past
-    ``n_blocks``."""
-    rounds = -(-n // n_blocks) if n else 0
-    perms = [g.permutation(n_blocks) for _ in range(rounds)]
-    return np.concatenate(perms)[:n] if perms else np.zeros(0, dtype=np.int64)
-
-
 def _draw(blocks: np.ndarray, n: np.ndarray, rng: ReplicaRNG) -> TokenDocs:
     n = np.broadcast_to(np.asarray(n, dtype=np.int64), (len(rng),))
-    picks = [block_indices(g, len(blocks), int(n[r])) for r, g in enumerate(rng)]
+    picks = [cycled_indices(g, len(blocks), int(n[r])) for r, g in enumerate(rng)]
     return _docs(blocks, np.concatenate(picks).astype(np.int64), n)
 
 

@@ -182,7 +182,7 @@ class TokensTruth:
     def spell(self, tokens: np.ndarray) -> str:
         """A readable rendering of a token sequence."""
         if self._spellings is None:
-            self._spellings = spellings(self.vocab_size)
+            self._spellings = spellings(self.vocab_size, self.params.spelling)
         return " ".join(self._spellings[np.asarray(tokens, dtype=np.int64)])
 
     def spell_docs(self, docs: TokenDocs, limit: int | None = None) -> list[str]:

@@ -32,6 +32,7 @@ from ecosystem.world.content import ContentStore, Origin
 from ecosystem.world.holdings import platform_owners
 from ecosystem.world.ledger import Ledger
 from ecosystem.world.market import Deployment, logit_shares
+from ecosystem.world.policies import Policies
 from ecosystem.world.publish import PublishRequests, publish
 from ecosystem.world.reporters import Recorder
 from ecosystem.world.streams import Draw, draws, mesa_seed
@@ -58,9 +59,13 @@ class EcosystemModel(mesa.Model):
         self.store = ContentStore(self.truth.vocab_size)
         self.topic_ai_share = np.zeros(self.truth.topics)
         self.new_docs = np.zeros(0, dtype=np.int64)
+        self.offers: list[Deployment] = []
+        self.company_offer = np.zeros(0, dtype=np.int64)
+        self.policies = Policies(self)
         self._build_web()
         self.platform_owners = platform_owners(scenario)  # walled platforms (holdings)
-        self.trainers: list[ModelTrainer] = self._create(ModelTrainer, scenario.trainers)
+        trainer_params = self.policies.trainer_params(scenario.trainers)
+        self.trainers: list[ModelTrainer] = self._create(ModelTrainer, trainer_params)
         self.companies: list[Company] = self._create(Company, scenario.companies)
         by_name = {c.name: c for c in self.companies}
         for trainer in self.trainers:
@@ -89,7 +94,7 @@ class EcosystemModel(mesa.Model):
             farm.open_sites(s.farms.sites_each, draws(self.seed, Draw.WEB, -1, 1, farm.index))
         self.web.update_pagerank()
         backlog = self.authors.backlog(s.authors.initial_docs, draws(self.seed, Draw.POPULATION, 1))
-        self.new_docs = publish(backlog, self.truth, [], self.store, self.seed, -1)
+        self.new_docs = publish(backlog, self.truth, [], self.store, self.seed, -1, self.policies)
 
     def add_authors(self, n: int, joined: int, rng: np.random.Generator) -> np.ndarray:
         """New human authors joining at step ``joined`` (-1: initial): a platform account or a
@@ -136,7 +141,7 @@ class EcosystemModel(mesa.Model):
         """Vectorised author decisions: quitting, Bass adoption, product choice."""
         rng = draws(self.seed, Draw.AUTHORS, self.step_index)
         launch = self.step_index == self.params.launch_step
-        self.authors.quit(self.topic_ai_share, launch, rng)
+        self.authors.quit(self.topic_ai_share, launch, rng, self.policies.quit_scale())
         if self.ai_available:
             new = self.authors.adopt(self.best_usefulness(), rng)
             products = np.arange(len(self.product_offer))
@@ -154,8 +159,9 @@ class EcosystemModel(mesa.Model):
             parts.extend(farms.map("requests"))
         batch = PublishRequests.concat(parts)
         self.new_docs = publish(
-            batch, self.truth, self.offers, self.store, self.seed, self.step_index
+            batch, self.truth, self.offers, self.store, self.seed, self.step_index, self.policies
         )
+        self.policies.collect_levy(batch.source, self.step_index)
 
     def update_web(self) -> None:
         """New authors (and their sites) join, farms open sites, PageRank when due."""

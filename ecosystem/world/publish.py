@@ -63,6 +63,7 @@ def publish(
     store: ContentStore,
     seed: int,
     step: int,
+    policies=None,
 ) -> np.ndarray:
     """Write and append every requested document; returns the new doc ids.
 
@@ -73,6 +74,8 @@ def publish(
         store: the content store.
         seed: the run seed.
         step: the current step.
+        policies: the run's :class:`~ecosystem.world.policies.Policies` (watermark mandate,
+            paraphrase, provenance labels), or None.
     """
     groups = [np.flatnonzero(requests.source == HUMAN)]
     parts: list[TokenDocs] = [
@@ -92,6 +95,12 @@ def publish(
         watermark.append(np.full(len(idx), deployment.watermark))
     order = np.concatenate(groups)
     docs = TokenDocs.concat(parts) if len(parts) > 1 else parts[0]
+    watermark = np.concatenate(watermark)
+    if policies is not None:
+        source = requests.source[order]
+        watermark = policies.stamp(
+            watermark, source, requests.author[order], requests.site[order], step
+        )
     return store.append(
         docs,
         site=requests.site[order],
@@ -100,5 +109,5 @@ def publish(
         origin=np.where(requests.source[order] == HUMAN, Origin.HUMAN, Origin.AI).astype(np.int8),
         trainer=np.concatenate(trainer),
         generation=np.concatenate(generation),
-        watermark=np.concatenate(watermark),
+        watermark=watermark,
     )

@@ -116,6 +116,62 @@ def opted_out_share(model: EcosystemModel) -> float:
     return float(np.mean([web.opted_out(c, t)[eligible].mean() for c in range(web.n_crawlers)]))
 
 
+def _tokens_per_site(model: EcosystemModel) -> np.ndarray:
+    store = model.store
+    return np.bincount(
+        store.column("site"), weights=store.column("length"), minlength=model.web.n_sites
+    )
+
+
+def opted_out_token_share(model: EcosystemModel) -> float:
+    """Share of all tokens on sites blocking a crawler, averaged over crawlers."""
+    web, t = model.web, model.step_index
+    tokens = _tokens_per_site(model)
+    total = tokens.sum()
+    if total == 0:
+        return 0.0
+    return float(
+        np.mean([tokens[web.opted_out(c, t)].sum() / total for c in range(web.n_crawlers)])
+    )
+
+
+def opted_out_critical_share(model: EcosystemModel) -> float:
+    """Share of the critical sources (top PageRank) blocking a crawler, averaged over crawlers."""
+    web, t = model.web, model.step_index
+    critical = web.critical_sites()
+    if not critical.any():
+        return 0.0
+    return float(np.mean([web.opted_out(c, t)[critical].mean() for c in range(web.n_crawlers)]))
+
+
+def watermarked_docs_new(model: EcosystemModel) -> int:
+    return int(np.count_nonzero(_new(model, "watermark")))
+
+
+def labelled_docs_new(model: EcosystemModel) -> int:
+    return int(np.count_nonzero(model.policies.marks.column("labelled")[model.new_docs]))
+
+
+def levy_revenue(model: EcosystemModel) -> float:
+    return model.policies.levy_revenue
+
+
+def archive_spending(model: EcosystemModel) -> float:
+    return model.policies.archive_spending
+
+
+def author_payments(model: EcosystemModel) -> float:
+    return model.policies.author_payments
+
+
+def payment_per_author(model: EcosystemModel) -> float:
+    return model.policies.payment_per_author
+
+
+def archive_docs(model: EcosystemModel) -> int:
+    return model.policies.archive_docs
+
+
 def best_quality(model: EcosystemModel) -> float:
     """Quality (-excess cross-entropy) of the best product on offer."""
     return max((model.offers[i].quality for i in model.product_offer), default=float("nan"))
@@ -146,7 +202,8 @@ def firm_rows(model: EcosystemModel) -> list[dict]:
     total = max(int(users.sum()), 1)
     product_of = {int(o): p for p, o in enumerate(model.product_offer)}
     rows = []
-    for company, offer in zip(model.companies, model.company_offer, strict=True):
+    levy = model.policies.levy_by_company
+    for i, (company, offer) in enumerate(zip(model.companies, model.company_offer, strict=True)):
         product, deployed = product_of.get(int(offer)), company.deployed
         row = {
             "company": company.name,
@@ -158,6 +215,7 @@ def firm_rows(model: EcosystemModel) -> list[dict]:
             "deployed_trainer": None,
             "deployed_generation": None,
             "price": company.params.price,
+            "levy_paid": float(levy[i]),
         }
         if product is not None:
             row["market_share"] = float(model.market_shares[product])
@@ -221,6 +279,12 @@ def generation_row(model: EcosystemModel, trained: TrainedGeneration) -> dict:
     trainer = model.trainers[trained.trainer]
     crawled = trained.crawled
     crawled_ai = model.store.column("origin")[crawled] == Origin.AI
+    if trained.kept is crawled:  # no filter
+        dropped = np.zeros(len(crawled), dtype=bool)
+    else:
+        dropped = ~np.isin(crawled, trained.kept, assume_unique=True)
+    human_lost = int(np.count_nonzero(dropped & ~crawled_ai))
+    n_human = len(crawled) - int(np.count_nonzero(crawled_ai))
     row = {
         "trainer": trainer.name,
         "company": trainer.company.name if trainer.company is not None else None,
@@ -233,6 +297,11 @@ def generation_row(model: EcosystemModel, trained: TrainedGeneration) -> dict:
         "train_ai_share": trained.train_ai_share,
         "crawled_docs": len(crawled),
         "crawled_ai_share": float(crawled_ai.mean()) if len(crawled) else 0.0,
+        "flagged_share": float(dropped.mean()) if len(crawled) else 0.0,
+        "human_docs_lost": human_lost,
+        "human_lost_share": human_lost / n_human if n_human else 0.0,
+        "ai_docs_passed": int(np.count_nonzero(~dropped & crawled_ai)),
+        "retention_mandate": trained.mandated,
         "proprietary_docs": len(trained.proprietary),
         "proprietary_tokens": trained.proprietary_tokens,
         "proprietary_share": len(trained.proprietary) / trained.train_docs

@@ -1,68 +1,59 @@
-"""Run a ``kind: ecosystem`` scenario into its tables, and summarise a finished run."""
+"""Run a ``kind: ecosystem`` scenario into its tables."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
-from pathlib import Path
 
 import polars as pl
 
 from ecosystem.config.ecosystem import EcosystemScenario
-from ecosystem.outcomes import outcome
+from ecosystem.core.checkpoint import Checkpointer
 
 Progress = Callable[[int], None]
 
 
 def run_ecosystem(
-    scenario: EcosystemScenario, progress: Progress | None = None
+    scenario: EcosystemScenario,
+    progress: Progress | None = None,
+    checkpoint: Checkpointer | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Simulate ``scenario`` step by step; returns the tables steps, generations, firms, samples
     (and licences, when the scenario sells any).
 
     Args:
         scenario: a validated ecosystem scenario.
-        progress: called with 1 after every step.
+        progress: called with 1 after every step (first with the steps a resumed run had done).
+        checkpoint: where the whole model is saved every ``checkpoint.every`` steps, and
+            resumed from when it holds a checkpoint.
     """
     from ecosystem.world.model import EcosystemModel
 
-    model = EcosystemModel(scenario)
-    for _ in range(scenario.steps):
+    model = checkpoint.load() if checkpoint is not None else None
+    if model is None:
+        model = EcosystemModel(scenario)
+    else:
+        _continue_agent_ids(model)
+        if progress is not None and model.step_index:
+            progress(model.step_index)
+    while model.step_index < scenario.steps:
         model.step()
         if progress is not None:
             progress(1)
+        if checkpoint is not None and checkpoint.due(model.step_index, scenario.steps):
+            checkpoint.save(model, model.step_index)
     return model.recorder.tables(licences=bool(scenario.licences))
+
+
+def _continue_agent_ids(model) -> None:
+    """Mesa numbers agents per model object in a class-level counter; an unpickled model is a
+    new object, so its counter continues after the highest id (ids never repeat)."""
+    import mesa
+
+    highest = max((agent.unique_id for agent in model.agents), default=0)
+    mesa.Agent._ids[model] = itertools.count(highest + 1)
 
 
 def progress_total(scenario: EcosystemScenario) -> int:
     """Progress units of a run: one per step."""
     return scenario.steps
-
-
-def _at(frame: pl.DataFrame, column: str, rows: list[int]) -> list[float]:
-    values = frame[column].to_list()
-    return [float(values[i]) for i in rows]
-
-
-def _title(column: str, table: str) -> str:
-    return outcome(column, table, "ecosystem").title
-
-
-def ecosystem_summary(folder: Path) -> pl.DataFrame:
-    """Headline numbers of a run: the web at its first, middle and last step; every trainer's
-    excess cross-entropy at generation 0, the middle and the last generation. Quantities are
-    named by the catalog's labels and units."""
-    steps = pl.read_parquet(folder / "steps.parquet")
-    generations = pl.read_parquet(folder / "generations.parquet")
-    rows = []
-    if steps.height:
-        at = [0, steps.height // 2, steps.height - 1]
-        for column in ("ai_share_new", "ai_share_web", "human_authors_active", "adopter_share"):
-            rows.append((_title(column, "steps"), *_at(steps, column, at)))
-    for (trainer,), frame in generations.sort("generation").group_by(
-        "trainer", maintain_order=True
-    ):
-        at = [0, frame.height // 2, frame.height - 1]
-        for column in ("excess_cross_entropy", "train_ai_share"):
-            title = f"{_title(column, 'generations')}: {trainer}"
-            rows.append((title, *_at(frame, column, at)))
-    return pl.DataFrame(rows, schema=["quantity", "first", "middle", "last"], orient="row")

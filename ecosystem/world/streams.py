@@ -29,7 +29,13 @@ class Draw(IntEnum):
     FRESH = 9  # per (trainer, generation): fresh human text of fresh_fraction
     OPT_OUT = 10  # each site's opt-out thresholds per crawler
     ORIGINAL = 11  # per (trainer, generation): generation-0 documents redrawn (original_fraction)
-    HOLDINGS = 12  # per (company, trainer, generation): snapshot documents drawn
+    DETECTOR = 12  # per block of document ids: each document's detector draw
+    WATERMARK = 13  # per step: which documents of covered models carry a watermark
+    WATERMARK_CHECK = 14  # per block of document ids: each document's watermark-check draw
+    PROVENANCE = 15  # per step: which AI-assisted platform posts are labelled
+    PARAPHRASE = 16  # per step: which farm documents are paraphrased
+    ARCHIVE = 17  # per step: documents the archive buys; (trainer, generation, 1): its mix
+    HOLDINGS = 18  # per (company, trainer, generation): snapshot documents drawn
 
 
 def draws(seed: int, purpose: Draw, *index: int) -> np.random.Generator:

@@ -194,7 +194,28 @@ class Web:
             mask |= kind == SiteKind.PLATFORM
         return mask
 
+    def critical_share(self, step: int) -> float:
+        """The critical sources' opted-out share per crawler at ``step`` (weighted opt-outs)."""
+        p = self.opt_out_params
+        growth = p.critical_growth_per_step or 0.0
+        return min(p.critical_max_share, p.initial_share + growth * max(step, 0))
+
+    def critical_sites(self) -> np.ndarray:
+        """The critical sources: the top ``critical_top`` share of eligible sites by PageRank
+        (at the last recomputation; sites created since then are not critical)."""
+        eligible = self.eligible_for_opt_out()
+        ranked = np.flatnonzero(eligible[: len(self.pagerank)])
+        n = int(np.ceil(self.opt_out_params.critical_top * np.count_nonzero(eligible)))
+        top = ranked[np.argsort(-self.pagerank[ranked], kind="stable")[:n]]
+        mask = np.zeros(self.n_sites, dtype=bool)
+        mask[top] = True
+        return mask
+
     def opted_out(self, crawler: int, step: int) -> np.ndarray:
-        """Boolean mask of sites blocking ``crawler`` at ``step`` (thresholds below the share)."""
+        """Boolean mask of sites blocking ``crawler`` at ``step`` (thresholds below the share;
+        with ``critical_growth_per_step`` the critical sources follow their own share)."""
         share = self.opt_out_share(step)
-        return self.eligible_for_opt_out() & (self._threshold.view[:, crawler] < share)
+        threshold = self._threshold.view[:, crawler]
+        if self.opt_out_params.critical_growth_per_step is not None:
+            share = np.where(self.critical_sites(), self.critical_share(step), share)
+        return self.eligible_for_opt_out() & (threshold < share)
