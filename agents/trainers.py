@@ -8,6 +8,7 @@ import numpy as np
 from ecosystem.config.ecosystem import TrainerParams
 from ecosystem.core.rng import ReplicaRNG
 from ecosystem.learners import build_learner
+from ecosystem.metrics.health import check_metrics
 from ecosystem.metrics.tokens import token_sample_metrics
 from ecosystem.world.content import Origin
 from ecosystem.world.crawl import crawl
@@ -97,6 +98,10 @@ class ModelTrainer(mesa.Agent):
         self._record_text(samples, generation, step, rng)
         keep = ("cross_entropy", "perplexity", "excess_cross_entropy", "tail_mass_ratio")
         keep += ("distinct_2", "entropy")
+        where = f"step {step}, trainer {self.name!r}, generation {generation}"
+        check_metrics(
+            {k: metrics[k] for k in keep if k in metrics}, where, self.params.learner.kind
+        )
         return {k: float(np.asarray(metrics[k])[0]) for k in keep if k in metrics}
 
     def _record_text(self, samples, generation: int, step: int, rng) -> None:

@@ -13,7 +13,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from ecosystem.config import load_scenario, scenario_json_schema
-from ecosystem.core.errors import RunSetupError, ScenarioError
+from ecosystem.core.errors import NumericalError, RunSetupError, ScenarioError
+from ecosystem.resources import available_memory, estimate, human_bytes
 from ecosystem.runner import RunSpec, execute, progress_total, summarize
 
 app = typer.Typer(
@@ -43,10 +44,11 @@ def validate(
 ) -> None:
     """Check a scenario file; exit 0 when valid, 2 with one line per error otherwise."""
     try:
-        load_scenario(scenario, set_ or [])
+        resolved = load_scenario(scenario, set_ or [])
     except ScenarioError as exc:
         _fail([str(p) for p in exc.problems])
     out_console.print(f"{scenario}: valid", markup=False, highlight=False)
+    out_console.print(f"{scenario}: {estimate(resolved).describe()}", markup=False, highlight=False)
 
 
 @app.command()
@@ -67,6 +69,9 @@ def run(
     ] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing run folder.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    force: Annotated[
+        bool, typer.Option(help="Run even when the memory estimate exceeds what is available.")
+    ] = False,
 ) -> None:
     """Run a scenario and write its run folder (run.json and Parquet tables)."""
     spec = RunSpec(Path(scenario), Path(out), list(set_ or []), seed, overwrite)
@@ -74,6 +79,8 @@ def run(
         resolved = load_scenario(spec.scenario_path, spec.all_overrides())
     except ScenarioError as exc:
         _fail([str(p) for p in exc.problems])
+    if not force:
+        _check_resources(spec.scenario_path, resolved)
     if spec.out.exists() and not overwrite:
         _fail([f"{spec.out}: already exists (choose another --out, or pass --overwrite)"])
     if spec.out.exists() and not spec.out.is_dir():
@@ -94,7 +101,23 @@ def run(
         except RunSetupError as exc:
             bar.stop()
             _fail([f"{spec.scenario_path}: cannot run here: {exc}"])
+        except NumericalError as exc:
+            bar.stop()
+            typer.echo(f"{spec.scenario_path}: {exc}", err=True)
+            raise typer.Exit(1) from None
     _print_summary(folder, resolved.kind)
+
+
+def _check_resources(path: Path, scenario) -> None:
+    """Refuse (exit 2) a run whose estimated peak memory exceeds the memory available."""
+    needs, available = estimate(scenario), available_memory()
+    if available is not None and needs.total_bytes > available:
+        _fail(
+            [
+                f"{path}: {needs.describe()}: more than the {human_bytes(available)} available "
+                "here; make those fields smaller, or pass --force to run anyway"
+            ]
+        )
 
 
 def _print_summary(folder: Path, kind: str) -> None:

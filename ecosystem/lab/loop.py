@@ -33,6 +33,7 @@ from ecosystem.learners import build_learner
 from ecosystem.learners.base import StatsLearner, supports_stat_sampling
 from ecosystem.learners.gaussian import GaussianLearner
 from ecosystem.learners.gaussian_loop import gaussian_stat_loop
+from ecosystem.metrics.health import check_metrics
 from ecosystem.metrics.tokens import sample_truth_nll, token_sample_metrics
 from ecosystem.metrics.vocabulary import TokenSurvival, training_counts, vocabulary_metrics
 from ecosystem.truth import build_truth
@@ -93,6 +94,9 @@ class LoopContext:
             if hasattr(self.truth, "log_prob"):
                 metrics["sample_truth_nll"] = sample_truth_nll(samples, self.truth)
             self._record_samples(fitted, samples, strategy, generation)
+        check_metrics(
+            metrics, f"strategy {strategy}, generation {generation}", self.scenario.learner.kind
+        )
         return metrics
 
     def _vocabulary(self, fitted, strategy: str, generation: int) -> dict[str, np.ndarray]:
@@ -334,6 +338,9 @@ def _gaussian_statistics_loop(
     size, share = out.pop("train_size"), out.pop("train_ai_share")
     records = []
     for g in range(G + 1):
+        check_metrics(
+            {k: v[g] for k, v in out.items()}, f"strategy {strategy}, generation {g}", "gaussian"
+        )
         records.append(_record(g, R, size[g], share[g], {k: v[g] for k, v in out.items()}))
     if progress is not None:
         progress(G + 1)

@@ -20,6 +20,7 @@ import numpy as np
 
 from ecosystem.config.ecosystem import TrainerParams
 from ecosystem.core.data import TokenDocs
+from ecosystem.core.errors import RunSetupError
 from ecosystem.core.rng import ReplicaRNG
 from ecosystem.learners.base import StatsLearner
 from ecosystem.world.content import ContentStore, Origin
@@ -107,10 +108,21 @@ class TrainingData:
             stats = self.learner.stats(data)
             self._stats = stats if self._stats is None else self._stats + stats
             self._totals += totals
+            self._check_not_empty(int(self._totals[0]))
             fitted = self.learner.fit_stats(self._stats)
             totals = self._totals
         else:
             prior = previous if self.params.init == "continue" else None
+            self._check_not_empty(data.n_docs)
             fitted = self.learner.fit(data, ReplicaRNG([rng]), previous=prior)
         docs, tokens, ai = (int(v) for v in totals)
         return Trained(fitted, docs, tokens, ai / docs if docs else 0.0)
+
+    def _check_not_empty(self, n_docs: int) -> None:
+        """A model cannot be fitted on nothing: say which fields leave the crawl empty."""
+        if n_docs == 0:
+            raise RunSetupError(
+                f"trainer {self.params.name!r} found no documents to train on (an empty "
+                "crawl): raise authors.initial_docs or authors.count, or the trainer's "
+                "recency_half_life or crawl_budget"
+            )
