@@ -15,6 +15,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from ecosystem.config.base import Int, Params, Real
 from ecosystem.config.learners import DecodingParams, NgramParams
+from ecosystem.config.rules import ngram_temperature_problem
 from ecosystem.config.transformer import TransformerParams
 from ecosystem.config.truth import TokensTruthParams
 from ecosystem.config.world import AuthorsParams, FarmsParams, OptOutParams, WebParams
@@ -274,6 +275,9 @@ def _trainer_rules(
             "a human_only control trainer must not publish open weights",
         )
     decoding = trainer.decoding
+    problem = ngram_temperature_problem(trainer.learner.kind, decoding)
+    if problem is not None:
+        _add(errors, (*where, "decoding", "temperature"), decoding.temperature, problem)
     for name, plain in (("num_beams", 1), ("repetition_penalty", 1.0)):
         if getattr(decoding, name, plain) != plain:
             _add(

@@ -150,6 +150,7 @@ _SHOW_VALUE = {
     "less_than",
     "less_than_equal",
     "finite_number",
+    "bool_not_number",
 }
 
 

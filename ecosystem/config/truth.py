@@ -54,6 +54,12 @@ STD_MIN, STD_MAX = 1e-6, 1e6
 """Range of a vector truth's standard deviation: the variance (std², further scaled by the
 decoding temperature) must stay far from float64's underflow and overflow."""
 STD_WHY = " (1e-6 to 1e6: beyond, the variance underflows or overflows float64)"
+MEAN_PER_STD = 1e4
+"""Largest |mean| / std of a vector truth (or mixture component)."""
+_MEAN_PER_STD_WHY = (
+    f"|mean| must be at most {MEAN_PER_STD:g} x std: beyond, variances computed from sums of "
+    "squares lose all float64 precision (shift the data, or widen std)"
+)
 Coordinate = Annotated[Real, Field(ge=-COORDINATE_MAX, le=COORDINATE_MAX)]
 
 
@@ -96,9 +102,13 @@ class VectorsTruthParams(Params):
 
     @model_validator(mode="after")
     def _mixture_dims(self) -> VectorsTruthParams:
-        for comp in self.mixture or []:
+        for i, comp in enumerate(self.mixture or []):
             if len(comp.mean) != self.dim:
                 raise field_error("mixture", f"every mixture mean needs dim={self.dim} values")
+            if max(map(abs, comp.mean)) > MEAN_PER_STD * comp.std:
+                raise field_error(f"mixture.{i}.mean", _MEAN_PER_STD_WHY)
+        if self.mixture is None and abs(self.mean) > MEAN_PER_STD * self.std:
+            raise field_error("mean", _MEAN_PER_STD_WHY)
         return self
 
 
