@@ -15,7 +15,6 @@ from rich.table import Table
 from ecosystem.config import load_scenario, scenario_json_schema
 from ecosystem.core.errors import NumericalError, RunSetupError, ScenarioError
 from ecosystem.resources import available_memory, estimate, human_bytes
-from ecosystem.runner import RunSpec, execute, progress_total, summarize
 
 app = typer.Typer(
     help="ecosim: simulate the web as a training-data commons (model collapse, data moats).",
@@ -48,7 +47,12 @@ def validate(
     except ScenarioError as exc:
         _fail([str(p) for p in exc.problems])
     out_console.print(f"{scenario}: valid", markup=False, highlight=False)
-    out_console.print(f"{scenario}: {estimate(resolved).describe()}", markup=False, highlight=False)
+    out_console.print(
+        f"{scenario}: {estimate(resolved).describe()}",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @app.command()
@@ -74,6 +78,8 @@ def run(
     ] = False,
 ) -> None:
     """Run a scenario and write its run folder (run.json and Parquet tables)."""
+    from ecosystem.runner import RunSpec, execute, progress_total  # heavy: only when running
+
     spec = RunSpec(Path(scenario), Path(out), list(set_ or []), seed, overwrite)
     try:
         resolved = load_scenario(spec.scenario_path, spec.all_overrides())
@@ -121,6 +127,8 @@ def _check_resources(path: Path, scenario) -> None:
 
 
 def _print_summary(folder: Path, kind: str) -> None:
+    from ecosystem.runner import summarize
+
     summary = summarize(folder, kind)
     table = Table(title=f"{folder.name}: summary")
     for col in summary.columns:

@@ -84,6 +84,7 @@ class TrainerParams(Params):
     recency_half_life: Real | None = Field(
         None,
         ge=0.1,
+        le=1e6,
         description="Age (steps) at which a document's crawl weight halves; null: no "
         "preference for recent documents (at least 0.1: shorter, every document older than a "
         "few steps weighs exactly 0 and the crawl can come back empty).",
@@ -114,6 +115,7 @@ class TrainerParams(Params):
     subsample_budget: Int | None = Field(
         None,
         ge=1,
+        le=100_000_000,
         description="accumulate_subsample: training-set size in documents (default: crawl_budget).",
     )
     init: Literal["scratch", "continue"] = Field(
@@ -196,6 +198,7 @@ class EcosystemScenario(Params):
     launch_step: Int = Field(
         0,
         ge=0,
+        le=100_000,
         description="First step at which AI models are available to authors and farms "
         "(ChatGPT's launch); before it every new document is human.",
     )

@@ -91,7 +91,11 @@ class DecodingParams(Params):
         "is greedy decoding in all but name, and the vector learners' variance underflows).",
     )
     top_k: Int | None = Field(
-        None, ge=1, description="Keep only the k most likely tokens per context (tokens only)."
+        None,
+        ge=1,
+        le=200_000,
+        description="Keep only the k most likely tokens per context (tokens only; at most the "
+        "largest vocabulary).",
     )
     top_p: Real = Field(
         1.0, gt=0.0, le=1.0, description="Nucleus: smallest set holding mass ≥ p (tokens only)."

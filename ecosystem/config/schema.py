@@ -34,7 +34,7 @@ class LoopParams(Params):
         description="p in M_i = round(M0 * i^p) for generation i >= 1 (Shumailov: 1.5 rescues).",
     )
     initial_samples: Int | None = Field(
-        None, ge=2, description="Human samples behind generation 0 (default: M0)."
+        None, ge=2, le=100_000_000, description="Human samples behind generation 0 (default: M0)."
     )
     strategies: list[Strategy] = Field(
         default_factory=lambda: ["replace"],
@@ -55,7 +55,10 @@ class LoopParams(Params):
         "generation 0's human data (at most all of it; Shumailov et al.: 0.1).",
     )
     subsample_budget: Int | None = Field(
-        None, ge=2, description="accumulate_subsample: training-set size (default: M0)."
+        None,
+        ge=2,
+        le=100_000_000,
+        description="accumulate_subsample: training-set size (default: M0).",
     )
     test_samples: Int = Field(
         2000, ge=1, le=10_000_000, description="Held-out human samples for evaluation."
@@ -91,7 +94,10 @@ class MetricsParams(Params):
         "token mass (tail_mass_ratio compares a model's mass there with it).",
     )
     sample_size: Int = Field(
-        2000, ge=10, description="Documents sampled per model for distinct_2 and entropy."
+        2000,
+        ge=10,
+        le=10_000_000,
+        description="Documents sampled per model for distinct_2 and entropy.",
     )
     sample_texts: Int = Field(
         5, ge=0, le=1000, description="Sample documents saved as text per generation (samples)."

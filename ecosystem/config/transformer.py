@@ -69,12 +69,20 @@ class TransformerParams(Params):
     batch_size: Int = Field(32, ge=1, le=65_536, description="Documents (pieces) per step.")
     epochs: Int = Field(1, ge=1, le=10_000, description="Passes over each generation's data.")
     max_steps: Int | None = Field(
-        None, ge=1, description="Optimiser steps per generation; replaces epochs when given."
+        None,
+        ge=1,
+        le=1_000_000_000,
+        description="Optimiser steps per generation; replaces epochs when given.",
     )
     warmup_steps: Int = Field(
-        0, ge=0, description="Linear warm-up steps; the rate then decays linearly to 0."
+        0,
+        ge=0,
+        le=1_000_000_000,
+        description="Linear warm-up steps; the rate then decays linearly to 0.",
     )
-    grad_clip: Real = Field(1.0, ge=0.0, description="Max global gradient norm (0: off).")
+    grad_clip: Real = Field(
+        1.0, ge=0.0, le=1e6, description="Max global gradient norm (0: off; at most 1e6)."
+    )
     weight_decay: Real = Field(
         0.01, ge=0.0, le=10.0, description="AdamW decoupled weight decay (not on biases, norms)."
     )
