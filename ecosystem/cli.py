@@ -146,6 +146,10 @@ def dashboard(
     host: Annotated[
         str, typer.Option(help="Address to bind; 127.0.0.1 keeps it on this machine.")
     ] = "127.0.0.1",
+    corpus: Annotated[
+        list[Path] | None,
+        typer.Option(help="A folder whose .txt files scenarios run here may read (repeatable)."),
+    ] = None,
 ) -> None:
     """Serve the Streamlit dashboard (runs, compare, samples, new run) at http://HOST:PORT."""
     from dashboard.launch import serve
@@ -157,7 +161,7 @@ def dashboard(
         markup=False,
         highlight=False,
     )
-    serve(runs, host, port)
+    serve(runs, host, port, list(corpus or []))
 
 
 @app.command()

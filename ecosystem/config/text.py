@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from ecosystem.config.base import Int, Params, Real, field_error
+from ecosystem.corpora import CorpusError, text_files
 
 
 class TextTruthParams(Params):
@@ -66,7 +67,11 @@ class TextTruthParams(Params):
             folder = Path(self.path).expanduser()
             if not folder.is_dir():
                 raise field_error("path", f"{self.path!r} is not a folder")
-            if not any(folder.rglob("*.txt")):
+            try:
+                files = text_files(folder)
+            except CorpusError as exc:
+                raise field_error("path", str(exc)) from None
+            if not files:
                 raise field_error("path", f"{self.path!r} holds no .txt files")
         elif self.path is not None:
             raise field_error("path", "applies to source 'folder' only")
