@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +55,10 @@ LONG_SECONDS = 600
 """Runs estimated to take longer than this are called long."""
 CPU_TOKENS_PER_SECOND = 5e6
 """Token-model throughput of the lab loop (sampling and counting), conservatively."""
+FIT_SECONDS = {"gmm": 5e-3, "linear": 3e-5, "gaussian": 1e-5}
+"""Seconds per (replica, generation) fit of a vector or row learner on explicit samples."""
+VALUE_SECONDS = 2e-8
+"""Seconds per drawn and fitted value of explicit vector or row samples."""
 CPU_FLOPS, GPU_FLOPS = 2e10, 5e12
 """Sustained training FLOP/s assumed for a transformer on CPU and on a GPU."""
 
@@ -189,7 +194,10 @@ def _loop(s: LoopScenario) -> tuple[dict[str, float], float]:
         terms["loop.test_samples x truth.dim"] = loop.test_samples * width * VALUE * 4
         if getattr(truth, "mixture", None):
             terms["truth.mixture (entropy estimate)"] = MIXTURE_ENTROPY
-        seconds = R * (G + 1) * len(loop.strategies) * (1e-6 * largest * width + 1e-3)
+        fits = R * (G + 1) * len(loop.strategies)
+        fit_cost = FIT_SECONDS.get(s.learner.kind, 1e-5) * getattr(s.learner, "n_init", 1)
+        explicit = largest > 0 or s.learner.kind == "gmm"
+        seconds = fits * ((fit_cost + VALUE_SECONDS * largest * width) if explicit else 1e-7)
     if s.learner.kind == "transformer":
         model, train_seconds = _transformer(s, R * sum(loop.samples_at(g) for g in range(G + 1)))
         terms.update(model)
@@ -217,7 +225,7 @@ def _transformer(s, documents: float) -> tuple[dict[str, float], float]:
     layers = learner.n_layer if learner.pretrained is None else max(1, round(params / 7e6))
     activations = batch * block * (width * layers * 34 + V * 3) * 4
     tokens = documents * _doc_tokens(s.truth) * learner.epochs
-    gpu = learner.device == "cuda"
+    gpu = learner.device == "cuda" or (learner.device == "auto" and _has_gpu())
     seconds = 6 * params * tokens / (GPU_FLOPS if gpu else CPU_FLOPS)
     terms = {
         "learner (transformer weights and AdamW state)": params * ADAM_BYTES,
@@ -226,6 +234,11 @@ def _transformer(s, documents: float) -> tuple[dict[str, float], float]:
     if gpu:  # weights and activations live on the GPU; host memory holds a copy of the weights
         terms = {"learner (transformer weights, host copy)": params * 4}
     return terms, seconds
+
+
+def _has_gpu() -> bool:
+    """Whether an NVIDIA GPU seems present (without importing torch: the estimate is cheap)."""
+    return Path("/dev/nvidia0").exists() or shutil.which("nvidia-smi") is not None
 
 
 def transformer_params(learner, vocab_size: int, topics: int = 1) -> int:
