@@ -148,11 +148,9 @@ def special_numbers(draw):
     data = copy.deepcopy(DATA[name])
     numbers = [p for p in leaves(data) if type(get(data, p)) in (int, float)]
     path = draw(st.sampled_from(numbers))
-    token = draw(
-        st.sampled_from(
-            [".nan", ".NaN", ".inf", "-.inf", "+.INF", "1.0e+999", "-1.0e+999", "1e999"]
-        )
-    )
+    specials = [".nan", ".NaN", ".inf", "-.inf", "+.INF", "1.0e+999", "-1.0e+999", "1e999"]
+    specials += ["9" * 5000, "0x" + "f" * 5000, "1:" * 3000 + "1", "2001-13-99"]
+    token = draw(st.sampled_from(specials))
     marker = "__SPECIAL__"
     put(data, path, marker)
     return dump(data).replace(f"'{marker}'", token).replace(marker, token)

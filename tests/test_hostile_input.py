@@ -168,6 +168,15 @@ def test_large_file_is_refused_before_reading(tmp_path):
         validate_text("#" * (MAX_BYTES + 1), "pasted")
 
 
+@pytest.mark.parametrize(
+    "value", ["9" * 5000, "0x" + "f" * 5000, "0b" + "1" * 20000, "1:" * 3000 + "1", "2001-13-99"]
+)
+def test_values_python_cannot_hold_are_refused_with_their_line(value):
+    message = refusal(SMALL_TOKENS.replace("replicas: 3", f"replicas: {value}"))
+    assert message.startswith("s.yaml:15: ")
+    assert "cannot read this value" in message or " bits: input should be less than" in message
+
+
 def test_code_running_tags_are_refused():
     text = SMALL_TOKENS + "description: !!python/object/apply:os.system [echo hi]\n"
     assert "could not determine a constructor" in refusal(text)

@@ -133,6 +133,15 @@ class _BoundedLoader(yaml.SafeLoader):
         self.depth -= 1
         return node
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """Construct one node; a scalar Python cannot hold (an integer of more than 4,300
+        digits, a date like 2001-13-99) becomes a refusal with its line, not a ValueError."""
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, OverflowError, ArithmeticError) as exc:
+            what = shorten(" ".join(str(exc).split()), 80)
+            raise _BoundError(node.start_mark.line + 1, f"cannot read this value: {what}") from None
+
     def _count(self, nodes: int, depth: int, line: int) -> None:
         self.nodes += nodes
         self.deepest = max(self.deepest, depth)

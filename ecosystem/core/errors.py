@@ -21,6 +21,8 @@ def shorten(text: object, limit: int = ECHO_CHARS) -> str:
 
 def echo(value: object) -> str:
     """The repr of a user value for a message, cut to a readable length."""
+    if isinstance(value, int) and value.bit_length() > 256:  # its repr may exceed int limits
+        return f"an integer of {value.bit_length():,} bits"
     return shorten(repr(value))
 
 
