@@ -7,7 +7,8 @@ The estimate counts what a run keeps alive at its peak, by kind:
   metric samples, plus the transformer's weights and optimiser state where one is trained;
 - ``scaling``: the largest training set over the replicas, the generator's samples;
 - ``ecosystem``: every document the web will hold after ``steps`` (authors x productivity and
-  farm output over the run), each trainer's crawl and its token model.
+  farm output over the run), each trainer's crawl and its token model;
+- a token truth: its sparse chains (topics x vocabulary x branching).
 
 The per-token and per-value costs below were measured with ``tracemalloc`` (numpy reports its
 buffers to it) on the shipped scenarios; ``tests/test_resources.py`` keeps the estimate within
@@ -47,6 +48,8 @@ NGRAM_CELL = 8
 """Bytes per possible (context, token) cell of a lab n-gram model (sparse: most are empty)."""
 VOCAB_ROW = 32
 """Bytes per (replica, token) of the dense per-token metric arrays (counts, marginals)."""
+TRUTH_SUCCESSOR, TRUTH_TOKEN = 36, 40
+"""Bytes per (topic, token, successor) and per (topic, token) while a token truth is built."""
 AUTHOR = 3000
 """Bytes per human author: its Mesa agent, its columns of author state, its site's node."""
 ADAM_BYTES = 16
@@ -121,6 +124,11 @@ def estimate(scenario: Scenario) -> Estimate:
         terms, seconds = _scaling(scenario)
     else:
         terms, seconds = _loop(scenario)
+    truth = scenario.truth
+    if truth.modality == "tokens":  # the sparse chains: successors, weights and their CDFs
+        terms["truth.topics x truth.vocab_size x truth.branching (the truth)"] = (
+            truth.topics * truth.vocab_size * (truth.branching * TRUTH_SUCCESSOR + TRUTH_TOKEN)
+        )
     drivers = sorted(((k, int(v)) for k, v in terms.items() if v > 0), key=lambda kv: -kv[1])
     return Estimate(int(sum(terms.values())), seconds, drivers)
 

@@ -103,6 +103,10 @@ def test_run_refuses_what_does_not_fit_unless_forced(small_tokens_yaml, tmp_path
     (line,) = res.output.strip().splitlines()
     assert "estimated peak memory" in line and "TiB" in line
     assert "loop.replicas x loop.samples_per_generation" in line and "--force" in line
+    huge_truth = ["--set", "truth.vocab_size=200000", "--set", "truth.topics=1000"]
+    huge_truth += ["--set", "truth.branching=1000"]
+    res = runner.invoke(app, ["run", str(small_tokens_yaml), "--out", str(out), *huge_truth])
+    assert res.exit_code == 2 and "driven by truth.topics x truth.vocab_size" in res.output
     # the small run fits in 100 MiB only with --force (the process base alone is 600 MiB)
     res = runner.invoke(app, ["run", str(small_tokens_yaml), "--out", str(out)])
     assert res.exit_code == 2 and "more than the 100 MiB available" in res.output
