@@ -10,6 +10,7 @@ import numpy as np
 from ecosystem.config.ecosystem import TrainerParams
 from ecosystem.core.rng import ReplicaRNG
 from ecosystem.learners import build_learner
+from ecosystem.metrics.health import check_metrics
 from ecosystem.metrics.tokens import token_sample_metrics
 from ecosystem.pipeline.filters import apply_filters
 from ecosystem.pipeline.mix import WorldMix, fresh_documents
@@ -187,6 +188,13 @@ class ModelTrainer(mesa.Agent):
         samples = fitted.sample(np.array([size]), ReplicaRNG([rng]), self.params.decoding)
         metrics.update(token_sample_metrics(samples, model.truth, model.params.metrics.tail_mass))
         texts = self._sample_texts(samples, rng)
+        where = f"step {model.step_index}, trainer {self.name!r}, generation {generation}"
+        scored = ("cross_entropy", "perplexity", "excess_cross_entropy", "tail_mass_ratio")
+        check_metrics(
+            {k: metrics[k] for k in (*scored, "distinct_2", "entropy") if k in metrics},
+            where,
+            self.params.learner.kind,
+        )
         return {k: float(np.asarray(v)[0]) for k, v in metrics.items()}, texts
 
     def _sample_texts(self, samples, rng) -> SampledTexts | None:

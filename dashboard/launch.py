@@ -14,6 +14,9 @@ from pathlib import Path
 
 ROOT_ENV = "ECOSIM_RUNS_DIR"
 """Environment variable that names the runs folder for the app."""
+CORPUS_ENV = "ECOSIM_CORPUS_DIRS"
+"""Environment variable that lists (os.pathsep-separated) the folders under which a scenario
+run from the dashboard may read a text corpus (``truth.path``); unset: none."""
 LOCALHOST = "127.0.0.1"
 DEFAULT_PORT = 8501
 
@@ -48,14 +51,21 @@ def streamlit_argv(host: str = LOCALHOST, port: int = DEFAULT_PORT) -> list[str]
     ]
 
 
-def streamlit_env(runs: Path) -> dict[str, str]:
-    """The server's environment: this one plus the runs folder (the server shares our cwd)."""
-    return {**os.environ, ROOT_ENV: str(runs)}
+def streamlit_env(runs: Path, corpora: list[Path] | None = None) -> dict[str, str]:
+    """The server's environment: this one plus the runs folder (the server shares our cwd)
+    and the corpus folders a scenario may read."""
+    folders = os.pathsep.join(str(Path(p).expanduser().resolve()) for p in corpora or [])
+    return {**os.environ, ROOT_ENV: str(runs), CORPUS_ENV: folders}
 
 
-def serve(runs: Path, host: str = LOCALHOST, port: int = DEFAULT_PORT) -> None:
+def serve(
+    runs: Path,
+    host: str = LOCALHOST,
+    port: int = DEFAULT_PORT,
+    corpora: list[Path] | None = None,
+) -> None:
     """Replace this process with the Streamlit server (so stopping it stops the server)."""
-    argv, env = streamlit_argv(host, port), streamlit_env(runs)
+    argv, env = streamlit_argv(host, port), streamlit_env(runs, corpora)
     if os.name != "posix":  # no exec there: wait for the server instead
         raise SystemExit(subprocess.call(argv, env=env))
     sys.stdout.flush()

@@ -18,7 +18,8 @@ import streamlit as st
 from pydantic import BaseModel
 
 import ecosystem
-from ecosystem.config import load_scenario, validate_text
+from dashboard.launch import CORPUS_ENV
+from ecosystem.config import load_scenario, parse_overrides, validate_text, yaml_reader
 from ecosystem.config.schema import SCENARIO_KINDS, Scenario
 from ecosystem.core.errors import Problem, ScenarioError
 from ecosystem.runner import RunSpec, execute, progress_total
@@ -109,9 +110,50 @@ def validate(
     Raises:
         ScenarioError: with one line-numbered problem per mistake.
     """
+    check_corpus_path(text, source, overrides)  # before validation looks at the folder
     if path is not None:
-        return load_scenario(path, overrides, notices)
-    return validate_text(text, source, overrides, notices)
+        scenario = load_scenario(path, overrides, notices)
+    else:
+        scenario = validate_text(text, source, overrides, notices)
+    return scenario
+
+
+def allowed_corpus_folders() -> list[Path]:
+    """The folders named with ``ecosim dashboard --corpus`` (none by default)."""
+    listed = os.environ.get(CORPUS_ENV, "")
+    return [Path(p).resolve() for p in listed.split(os.pathsep) if p]
+
+
+def check_corpus_path(text: str, source: str, overrides: list[str]) -> None:
+    """Refuse a ``truth.path`` outside the corpus folders the dashboard was started with.
+
+    Raises:
+        ScenarioError: naming the line of ``truth.path`` and the folders allowed.
+    """
+    data, lines = yaml_reader.parse(text, source)
+    truth = data.get("truth")
+    value, where, line = truth.get("path") if isinstance(truth, dict) else None, source, None
+    line = lines.get(("truth", "path"))
+    for over_source, keys, over_value in parse_overrides(overrides):
+        if keys == ("truth", "path"):
+            value, where, line = over_value, over_source, None
+    if value is None:
+        return
+    folder = Path(str(value)).expanduser().resolve()
+    allowed = allowed_corpus_folders()
+    if not any(folder.is_relative_to(root) for root in allowed):
+        names = ", ".join(str(p) for p in allowed) or "none"
+        raise ScenarioError(
+            [
+                Problem(
+                    where,
+                    line,
+                    "truth.path",
+                    f"the dashboard reads corpus folders only under those it was started "
+                    f"with (`ecosim dashboard --corpus FOLDER`; now: {names})",
+                )
+            ]
+        )
 
 
 def _field(model: type[BaseModel], path: str):

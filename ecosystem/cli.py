@@ -16,8 +16,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from ecosystem.config import load_scenario, scenario_json_schema
-from ecosystem.core.errors import OutputError, Problem, RunSetupError, ScenarioError
+from ecosystem.core.errors import (
+    NumericalError,
+    OutputError,
+    Problem,
+    RunSetupError,
+    ScenarioError,
+)
 from ecosystem.core.outdir import check_out
+from ecosystem.resources import available_memory, estimate, human_bytes
 from ecosystem.runner import RunSpec, execute, progress_total, resumed_scenario, summarize
 from ecosystem.runner import resume as resume_run
 
@@ -62,11 +69,17 @@ def validate(
     """Check a scenario file; exit 0 when valid, 2 with one line per error otherwise."""
     notices: list[Problem] = []
     try:
-        load_scenario(scenario, set_ or [], notices)
+        resolved = load_scenario(scenario, set_ or [], notices)
     except ScenarioError as exc:
         _fail([str(p) for p in exc.problems])
     _notify(notices)
     out_console.print(f"{scenario}: valid", markup=False, highlight=False)
+    out_console.print(
+        f"{scenario}: {estimate(resolved).describe()}",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @app.command()
@@ -108,6 +121,9 @@ def run(
         ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    force: Annotated[
+        bool, typer.Option(help="Run even when the memory estimate exceeds what is available.")
+    ] = False,
 ) -> None:
     """Run a scenario and write its run folder (run.json and Parquet tables), or continue an
     interrupted one with --resume DIR."""
@@ -158,6 +174,8 @@ def run(
             check_out(spec.out, overwrite)
         except OutputError as exc:
             _fail([str(exc)])
+    if not force:
+        _check_resources(spec.scenario_path, resolved)
     folder = _with_progress(
         resolved, quiet, lambda p: execute(spec, resolved, p), spec.out, spec.scenario_path
     )
@@ -195,6 +213,10 @@ def _with_progress(resolved, quiet: bool, start, folder: Path, source: Path) -> 
             except RunSetupError as exc:
                 bar.stop()
                 _fail([f"{source}: cannot run here: {exc}"])
+            except NumericalError as exc:
+                bar.stop()
+                typer.echo(f"{source}: {exc}", err=True)
+                raise typer.Exit(1) from None
     except KeyboardInterrupt:
         if (Path(folder) / "run.json").exists():
             line = f"interrupted: kept in {folder}; resume with `ecosim run --resume {folder}`"
@@ -207,7 +229,20 @@ def _with_progress(resolved, quiet: bool, start, folder: Path, source: Path) -> 
             signal.signal(signal.SIGTERM, previous)
 
 
+def _check_resources(path: Path, scenario) -> None:
+    """Refuse (exit 2) a run whose estimated peak memory exceeds the memory available."""
+    needs, available = estimate(scenario), available_memory()
+    if available is not None and needs.total_bytes > available:
+        _fail(
+            [
+                f"{path}: {needs.describe()}: more than the {human_bytes(available)} available "
+                "here; make those fields smaller, or pass --force to run anyway"
+            ]
+        )
+
+
 def _print_summary(folder: Path, kind: str) -> None:
+
     summary = summarize(folder, kind)
     out_console.print(summary.title, markup=False, highlight=False, style="bold")
     for part in summary.tables:
@@ -238,6 +273,10 @@ def dashboard(
     host: Annotated[
         str, typer.Option(help="Address to bind; 127.0.0.1 keeps it on this machine.")
     ] = "127.0.0.1",
+    corpus: Annotated[
+        list[Path] | None,
+        typer.Option(help="A folder whose .txt files scenarios run here may read (repeatable)."),
+    ] = None,
 ) -> None:
     """Serve the Streamlit dashboard (runs, compare, samples, new run) at http://HOST:PORT."""
     from dashboard.launch import serve
@@ -249,7 +288,7 @@ def dashboard(
         markup=False,
         highlight=False,
     )
-    serve(runs, host, port)
+    serve(runs, host, port, list(corpus or []))
 
 
 @app.command()

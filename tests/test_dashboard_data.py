@@ -156,7 +156,7 @@ def test_line_charts_have_hover_tooltips_and_axis_titles_with_units():
 def test_dashboard_command_binds_localhost_headless_without_telemetry(tmp_path, monkeypatch):
     seen = {}
 
-    def fake_serve(runs, host, port):
+    def fake_serve(runs, host, port, corpora=None):
         seen.update(runs=runs, host=host, port=port)
 
     monkeypatch.setattr(launch, "serve", fake_serve)

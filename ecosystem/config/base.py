@@ -1,13 +1,34 @@
-"""The base of every parameter model: frozen, strict about unknown keys."""
+"""The base of every parameter model: frozen, strict about unknown keys, and the number types
+every numeric field uses (finite reals and integers, never booleans)."""
 
-from pydantic import BaseModel, ConfigDict
+from typing import Annotated, Any
+
+from pydantic import AllowInfNan, BaseModel, BeforeValidator, ConfigDict, Strict
 from pydantic_core import PydanticCustomError
 
 
-class Params(BaseModel):
-    """Frozen, typed parameters, validated once at the YAML boundary; unknown keys are errors."""
+def _not_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise PydanticCustomError("bool_not_number", "true/false is not a number")
+    return value
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+Real = Annotated[float, BeforeValidator(_not_bool), AllowInfNan(False)]
+"""A finite real number: NaN, infinities and booleans are refused (integers are accepted)."""
+
+Int = Annotated[int, Strict()]
+"""An integer: booleans, floats such as 2.0 and strings are refused."""
+
+
+class Params(BaseModel):
+    """Frozen, typed parameters, validated once at the YAML boundary; unknown keys are errors.
+
+    ``allow_inf_nan=False`` backs up ``Real``: no float of a scenario may be NaN or infinite.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False
+    )
 
 
 def field_error(path: str, message: str) -> PydanticCustomError:

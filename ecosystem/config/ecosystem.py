@@ -13,10 +13,11 @@ from typing import Annotated, Literal
 from pydantic import Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from ecosystem.config.base import Params
+from ecosystem.config.base import Int, Params, Real
 from ecosystem.config.holdings import HoldingsParams, LicenceParams, holdings_rules
 from ecosystem.config.learners import DecodingParams, NgramParams
 from ecosystem.config.policies import PoliciesParams
+from ecosystem.config.rules import ngram_temperature_problem
 from ecosystem.config.transformer import TransformerParams
 from ecosystem.config.truth import TokensTruthParams
 from ecosystem.config.world import AuthorsParams, FarmsParams, OptOutParams, WebParams
@@ -29,10 +30,12 @@ class CompanyParams(Params):
     """A company: deploys the best latest model of its trainers and competes for users."""
 
     name: str = Field(min_length=1, description="Unique company name.")
-    price: float = Field(
+    price: Real = Field(
         1.0,
         ge=0.0,
-        description="Price per document of its deployed model (relative units); content farms "
+        le=1e9,
+        description="Price per document of its deployed model (relative units, at most 1e9); "
+        "content farms "
         "use the cheapest model available, open-weights models cost 0.",
     )
     watermark: bool = Field(
@@ -64,7 +67,7 @@ class TrainerParams(Params):
         description="Oracle control: crawls human documents only (drops every AI document); "
         "it never deploys, so it does not change the world it measures.",
     )
-    crawl_budget: int = Field(
+    crawl_budget: Int = Field(
         20_000, ge=1, le=100_000_000, description="Documents crawled per generation."
     )
     crawl_mode: Literal["pagerank", "random_surfer"] = Field(
@@ -78,20 +81,22 @@ class TrainerParams(Params):
         "pages are shared among its documents; page: every document inherits its site's "
         "weight, so a site's share of the crawl grows with its output (floods count).",
     )
-    surfers: int = Field(2000, ge=1, le=10_000_000, description="random_surfer: walks per crawl.")
-    surf_length: int = Field(
+    surfers: Int = Field(2000, ge=1, le=10_000_000, description="random_surfer: walks per crawl.")
+    surf_length: Int = Field(
         20, ge=1, le=10_000, description="random_surfer: sites visited per walk."
     )
-    recency_half_life: float | None = Field(
+    recency_half_life: Real | None = Field(
         None,
-        gt=0.0,
+        ge=0.1,
+        le=1e6,
         description="Age (steps) at which a document's crawl weight halves; null: no "
-        "preference for recent documents.",
+        "preference for recent documents (at least 0.1: shorter, every document older than a "
+        "few steps weighs exactly 0 and the crawl can come back empty).",
     )
     respect_opt_out: bool = Field(
         True, description="Skip sites that opted out of this crawler (robots.txt)."
     )
-    retrain_every: int = Field(
+    retrain_every: Int = Field(
         6,
         ge=1,
         le=100_000,
@@ -107,13 +112,13 @@ class TrainerParams(Params):
         "is drawn anew from the trainer's generation-0 training data (the original human "
         "web), the rest this crawl.",
     )
-    fresh_fraction: float = Field(
+    fresh_fraction: Real = Field(
         0.2,
         ge=0.0,
         le=1.0,
         description="fresh_fraction: share of the training set that is fresh human text.",
     )
-    original_fraction: float = Field(
+    original_fraction: Real = Field(
         0.1,
         ge=0.0,
         le=1.0,
@@ -122,9 +127,10 @@ class TrainerParams(Params):
         "training set, i.e. the original human web before any AI text (all of them when "
         "fewer); the rest is this generation's crawl. Generation 0 crawls its whole budget.",
     )
-    subsample_budget: int | None = Field(
+    subsample_budget: Int | None = Field(
         None,
         ge=1,
+        le=100_000_000,
         description="accumulate_subsample: training-set size in documents (default: crawl_budget).",
     )
     init: Literal["scratch", "continue"] = Field(
@@ -146,28 +152,29 @@ class TrainerParams(Params):
 class MarketParams(Params):
     """How adopters split over companies."""
 
-    sensitivity: float = Field(
+    sensitivity: Real = Field(
         10.0,
         ge=0.0,
         le=1000.0,
         description="Logit market share ∝ exp(sensitivity · quality), quality = -excess "
         "cross-entropy (nats per token) of the company's deployed model.",
     )
-    switch_rate: float = Field(
+    switch_rate: Real = Field(
         0.05,
         ge=0.0,
         le=1.0,
         description="Share of adopters who re-choose their company each step (new adopters "
         "always choose by the current shares).",
     )
-    consumers: float = Field(
+    consumers: Real = Field(
         0.0,
         ge=0.0,
+        le=1e12,
         description="Consumer demand beyond the authors: people who pay for a model without "
         "publishing. A company's consumers = consumers · its market share · u^demand_elasticity, "
         "u = exp(-excess cross-entropy) of its model; they pay its price like its users.",
     )
-    demand_elasticity: float = Field(
+    demand_elasticity: Real = Field(
         1.0,
         ge=0.0,
         le=100.0,
@@ -178,26 +185,26 @@ class MarketParams(Params):
 class EcosystemMetricsParams(Params):
     """Evaluation of every trainer's generations and the text samples shown beside human text."""
 
-    test_docs: int = Field(
+    test_docs: Int = Field(
         2000,
         ge=1,
         le=10_000_000,
         description="Held-out human documents from the truth; every trainer is scored on them.",
     )
-    tail_mass: float = Field(
+    tail_mass: Real = Field(
         0.05,
         gt=0.0,
         lt=1.0,
         description="The tail: the truth's rarest tokens holding this share of its token mass "
         "(tail_mass_ratio compares a model's samples with it).",
     )
-    sample_size: int = Field(
+    sample_size: Int = Field(
         1000,
         ge=10,
         le=10_000_000,
         description="Documents sampled per generation for distinct_2, entropy and tail_mass_ratio.",
     )
-    text_samples: int = Field(
+    text_samples: Int = Field(
         3,
         ge=0,
         le=1000,
@@ -213,13 +220,14 @@ class EcosystemScenario(Params):
     )
     name: str = Field("ecosystem", min_length=1, description="Short name, used in outputs.")
     description: str = Field("", description="Free text: what the scenario is for.")
-    seed: int = Field(
+    seed: Int = Field(
         0, ge=0, le=2**63 - 1, description="The run seed; every draw derives from it."
     )
-    steps: int = Field(60, ge=1, le=100_000, description="Steps to simulate (months).")
-    launch_step: int = Field(
+    steps: Int = Field(60, ge=1, le=100_000, description="Steps to simulate (months).")
+    launch_step: Int = Field(
         0,
         ge=0,
+        le=100_000,
         description="First step at which AI models are available to authors and farms "
         "(ChatGPT's launch); before it every new document is human.",
     )
@@ -311,6 +319,9 @@ def _trainer_rules(
             "a human_only control trainer must not publish open weights",
         )
     decoding = trainer.decoding
+    problem = ngram_temperature_problem(trainer.learner.kind, decoding)
+    if problem is not None:
+        _add(errors, (*where, "decoding", "temperature"), decoding.temperature, problem)
     for name, plain in (("num_beams", 1), ("repetition_penalty", 1.0)):
         if getattr(decoding, name, plain) != plain:
             _add(

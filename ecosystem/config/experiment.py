@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from ecosystem.config.base import Params
+from ecosystem.config.base import Int, Params
 from ecosystem.config.learners import DecodingParams, LearnerParams
 from ecosystem.config.rules import check_learner_and_decoding
 from ecosystem.config.truth import TruthParams
@@ -17,7 +17,7 @@ class LearnerExperiment(Params):
     kind: str = Field(description="The scenario kind (each subclass fixes it).")
     name: str = Field("experiment", min_length=1, description="Short name, used in outputs.")
     description: str = ""
-    seed: int = Field(
+    seed: Int = Field(
         0, ge=0, le=2**63 - 1, description="The run seed; every draw derives from it."
     )
     truth: TruthParams

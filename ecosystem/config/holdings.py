@@ -21,18 +21,18 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from ecosystem.config.base import Params
+from ecosystem.config.base import Int, Params, Real
 
 
 class HoldingsParams(Params):
     """A company's proprietary data and its licence budget."""
 
-    platforms: list[int] = Field(
+    platforms: list[Int] = Field(
         default_factory=list,
         description="Platforms it owns (indices 0 .. web.platforms - 1): their posts are "
         "blocked to every other crawler, whatever its respect_opt_out, and open to the owner.",
     )
-    platform_docs: int = Field(
+    platform_docs: Int = Field(
         0,
         ge=0,
         le=100_000_000,
@@ -40,28 +40,29 @@ class HoldingsParams(Params):
         "trainers, newest first (AI-assisted posts included: without provenance the owner "
         "cannot tell them apart).",
     )
-    snapshot_cutoff: int | None = Field(
+    snapshot_cutoff: Int | None = Field(
         None,
         ge=0,
+        le=100_000,
         description="Step before which every document its trainers crawled is kept as a "
         "snapshot (pre-AI when <= launch_step); null: no snapshot. At most steps.",
     )
-    snapshot_docs: int = Field(
+    snapshot_docs: Int = Field(
         0,
         ge=0,
         le=100_000_000,
         description="Snapshot documents drawn (uniformly, anew) into each later generation.",
     )
-    licence_docs: int = Field(
+    licence_docs: Int = Field(
         0,
         ge=0,
         le=100_000_000,
         description="Documents of its licensed archives added to each generation, newest first.",
     )
-    endowment: float = Field(
-        0.0, ge=0.0, description="Money it starts with for licences (relative units)."
+    endowment: Real = Field(
+        0.0, ge=0.0, le=1e15, description="Money it starts with for licences (relative units)."
     )
-    revenue_share: float = Field(
+    revenue_share: Real = Field(
         0.0,
         ge=0.0,
         le=1.0,
@@ -83,14 +84,18 @@ class HoldingsParams(Params):
 class LicenceParams(Params):
     """A licence a platform sells: its posts published up to the licence's end."""
 
-    platform: int = Field(ge=0, description="The platform selling it (0 .. web.platforms - 1).")
-    price: float = Field(
-        ge=0.0, description="Price per 1,000 tokens of the archive at the purchase step."
+    platform: Int = Field(
+        ge=0, le=1000, description="The platform selling it (0 .. web.platforms - 1)."
+    )
+    price: Real = Field(
+        ge=0.0,
+        le=1e9,
+        description="Price per 1,000 tokens of the archive at the purchase step.",
     )
     exclusive: bool = Field(
         False, description="At most one buyer holds it at a time (no overlapping licences)."
     )
-    duration: int = Field(
+    duration: Int = Field(
         12, ge=1, le=100_000, description="Steps it lasts (it expires at purchase + duration)."
     )
     buyer: str | None = Field(
@@ -98,8 +103,11 @@ class LicenceParams(Params):
         description="A company that has already bought it at `start` (a deal struck); null: an "
         "open offer that companies buy by the purchase rule.",
     )
-    start: int = Field(
-        0, ge=0, description="The step of a struck deal (with buyer); ignored for open offers."
+    start: Int = Field(
+        0,
+        ge=0,
+        le=100_000,
+        description="The step of a struck deal (with buyer); ignored for open offers.",
     )
 
 

@@ -1,7 +1,8 @@
 """Load and validate scenario YAML, reporting every error as FILE:LINE: field.path: message.
 
-YAML is read with PyYAML's safe loader (no object construction). The node tree keeps the line of
-every key, so a pydantic error location can be mapped back to the line a person must edit.
+YAML is read by ``yaml_reader`` (PyYAML's safe loader, no object construction, bounded in size,
+nesting and alias expansion). The node tree keeps the line of every key, so a pydantic error
+location can be mapped back to the line a person must edit.
 ``--set key.path=value`` overrides go through the same validation and are named in messages.
 A renamed field is still read under its old name for a while (``RENAMED``): the value is used and
 the loader hands back a notice ``FILE:LINE: old.path is deprecated; use new.path``.
@@ -17,49 +18,14 @@ from typing import Any, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from ecosystem.config import yaml_reader
 from ecosystem.config.schema import SCENARIO_KINDS, Scenario
-from ecosystem.core.errors import Problem, ScenarioError
+from ecosystem.core.errors import Problem, ScenarioError, echo
 
 Key = tuple[str | int, ...]
 
 RENAMED: dict[Key, Key] = {("metrics", "sample_texts"): ("metrics", "text_samples")}
 """Old field paths still read (with a deprecation notice), mapped to their new paths."""
-
-
-def _line_map(node: yaml.Node, path: Key = (), out: dict[Key, int] | None = None) -> dict:
-    """Map each field path to the 1-based line where its key (or item) appears."""
-    out = {} if out is None else out
-    out.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = key_node.value
-            out[(*path, key)] = key_node.start_mark.line + 1
-            _line_map(value_node, (*path, key), out)
-            out[(*path, key)] = key_node.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _line_map(item, (*path, i), out)
-    return out
-
-
-def _parse_yaml(text: str, source: str) -> tuple[Any, dict[Key, int]]:
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        what = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError(
-            [Problem(source, line, "", f"malformed YAML: {what} (fix the YAML syntax)")]
-        ) from None
-    if node is None:
-        raise ScenarioError([Problem(source, 1, "", "empty file (a scenario is a YAML mapping)")])
-    if not isinstance(data, dict):
-        raise ScenarioError(
-            [Problem(source, 1, "", "a scenario must be a YAML mapping of field: value")]
-        )
-    return data, _line_map(node)
 
 
 def parse_overrides(overrides: list[str]) -> list[tuple[str, Key, Any]]:
@@ -151,7 +117,7 @@ def _scenario_class(data: dict, source: str, lines: dict[Key, int]) -> type[Base
                     source,
                     lines.get(("kind",), 1),
                     "kind",
-                    f"unknown kind {kind!r} (allowed: {allowed})",
+                    f"unknown kind {echo(kind)} (allowed: {allowed})",
                 )
             ]
         )
@@ -230,6 +196,8 @@ _SHOW_VALUE = {
     "greater_than_equal",
     "less_than",
     "less_than_equal",
+    "finite_number",
+    "bool_not_number",
 }
 
 
@@ -239,19 +207,19 @@ def _message(err: dict, root: type[BaseModel], data: Any, path: Key) -> str:
     if kind == "extra_forbidden":
         owner = _model_at(root, data, path[:-1])
         allowed = ", ".join(owner.model_fields) if owner else "see `ecosim schema`"
-        return f"unknown field {path[-1]!r} (allowed: {allowed})"
+        return f"unknown field {echo(path[-1])} (allowed: {allowed})"
     if kind == "missing":
         return "required field is missing"
     if kind == "union_tag_invalid":
         ctx = err.get("ctx", {})
-        return f"unknown value {ctx.get('tag')!r} (allowed: {ctx.get('expected_tags')})"
+        return f"unknown value {echo(ctx.get('tag'))} (allowed: {ctx.get('expected_tags')})"
     if kind == "union_tag_not_found":
         return f"a {err.get('ctx', {}).get('discriminator')} is required to pick the type"
     msg = err["msg"]
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
     if kind.endswith(("_type", "_parsing")) or kind in _SHOW_VALUE:
-        msg = f"got {value!r}: {msg[0].lower()}{msg[1:]}"
+        msg = f"got {echo(value)}: {msg[0].lower()}{msg[1:]}"
     return msg
 
 
@@ -302,7 +270,7 @@ def validate_text(
         notices: when given, one Problem per old field name used is appended (the value is
             read all the same); print them as warnings.
     """
-    data, lines = _parse_yaml(text, source)
+    data, lines = yaml_reader.parse(text, source)
     overridden: dict[Key, str] = {}
     for over_source, keys, value in parse_overrides(overrides or []):
         _apply_override(data, keys, value, over_source)
@@ -323,19 +291,4 @@ def load_scenario(
     ``notices`` collects deprecation notices as in :func:`validate_text`.
     """
     path = Path(path)
-    source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError([Problem(source, None, "", "file not found")]) from None
-    except IsADirectoryError:
-        raise ScenarioError(
-            [Problem(source, None, "", "is a directory, not a scenario file")]
-        ) from None
-    except UnicodeDecodeError:
-        raise ScenarioError(
-            [Problem(source, None, "", "not UTF-8 text (a scenario is YAML)")]
-        ) from None
-    except OSError as exc:
-        raise ScenarioError([Problem(source, None, "", f"cannot read: {exc.strerror}")]) from None
-    return validate_text(text, source, overrides, notices)
+    return validate_text(yaml_reader.read_file(path), str(path), overrides, notices)

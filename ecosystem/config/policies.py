@@ -19,7 +19,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from ecosystem.config.base import Params, field_error
+from ecosystem.config.base import Int, Params, Real, field_error
 
 _TRAINERS = (
     "Trainers that apply it (names in trainers); null: every trainer except human_only controls."
@@ -35,30 +35,30 @@ class DetectorParams(Params):
         "with false_negative_rate; scores: a score per document, N(0, 1) for human text and "
         "N(separation, 1) for AI text, flagged above threshold (sweep threshold for a ROC).",
     )
-    false_positive_rate: float = Field(
+    false_positive_rate: Real = Field(
         0.042,
         ge=0.0,
         le=1.0,
         description="rates: share of human documents flagged as AI (default: Graphite's "
         "measurement of a commercial detector, 4.2%).",
     )
-    false_negative_rate: float = Field(
+    false_negative_rate: Real = Field(
         0.006,
         ge=0.0,
         le=1.0,
         description="rates: share of AI documents not flagged, for a model at "
         "reference_excess or worse (Graphite: 0.6%).",
     )
-    separation: float = Field(
+    separation: Real = Field(
         3.0,
         ge=0.0,
         le=100.0,
         description="scores: mean score of AI text in standard deviations of human text (d').",
     )
-    threshold: float = Field(
+    threshold: Real = Field(
         1.73, ge=-100.0, le=100.0, description="scores: documents scoring above it are flagged."
     )
-    quality_elasticity: float = Field(
+    quality_elasticity: Real = Field(
         0.0,
         ge=0.0,
         le=100.0,
@@ -67,14 +67,14 @@ class DetectorParams(Params):
         "by min(1, e / reference_excess)^η, e the excess cross-entropy of the generation that "
         "wrote it; 0: every model is as detectable.",
     )
-    reference_excess: float = Field(
+    reference_excess: Real = Field(
         0.5,
         gt=0.0,
         le=100.0,
         description="Excess cross-entropy (nats/token) at and above which AI text is fully "
         "detectable (see quality_elasticity).",
     )
-    paraphrase_evasion: float = Field(
+    paraphrase_evasion: Real = Field(
         0.9,
         ge=0.0,
         le=1.0,
@@ -98,7 +98,7 @@ class DetectorParams(Params):
 class WatermarkParams(Params):
     """A watermark mandate: covered models watermark a share of what they write."""
 
-    compliance: float = Field(
+    compliance: Real = Field(
         1.0,
         ge=0.0,
         le=1.0,
@@ -110,7 +110,7 @@ class WatermarkParams(Params):
         description="The mandate also reaches open-weights models (normally out of its reach: "
         "anyone can run them without the watermark).",
     )
-    detection_rate: float = Field(
+    detection_rate: Real = Field(
         0.95,
         ge=0.0,
         le=1.0,
@@ -125,13 +125,13 @@ class WatermarkParams(Params):
 class ProvenanceParams(Params):
     """Provenance labels on platforms: AI-assisted posts marked as such."""
 
-    platform_rule: float = Field(
+    platform_rule: Real = Field(
         1.0,
         ge=0.0,
         le=1.0,
         description="Share of platforms' AI-assisted posts the platform's rule asks to label.",
     )
-    disclosure: float = Field(
+    disclosure: Real = Field(
         0.5,
         ge=0.0,
         le=1.0,
@@ -156,39 +156,39 @@ class RetentionParams(Params):
 class LevyParams(Params):
     """A levy per AI document on companies, funding a human-data commons."""
 
-    per_document: float = Field(
+    per_document: Real = Field(
         0.05,
         gt=0.0,
         le=1000.0,
         description="Levy per document written with a company's deployed model (the price "
         "units of companies.price); open-weights output is out of reach.",
     )
-    archive_share: float = Field(
+    archive_share: Real = Field(
         0.5,
         ge=0.0,
         le=1.0,
         description="Share of the levy buying verified human documents for a public archive.",
     )
-    authors_share: float = Field(
+    authors_share: Real = Field(
         0.5,
         ge=0.0,
         le=1.0,
         description="Share of the levy paid to active human authors, equally.",
     )
-    archive_price: float = Field(
+    archive_price: Real = Field(
         0.1,
         gt=0.0,
         le=1000.0,
         description="Cost of one verified human document for the archive.",
     )
-    archive_mix: int = Field(
+    archive_mix: Int = Field(
         2000,
         ge=0,
         le=100_000_000,
         description="Archive documents each trainer mixes into every generation (drawn "
         "uniformly from the archive; all of it when smaller).",
     )
-    payment_elasticity: float = Field(
+    payment_elasticity: Real = Field(
         20.0,
         ge=0.0,
         le=1e6,

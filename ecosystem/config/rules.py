@@ -6,6 +6,19 @@ from ecosystem.config.base import field_error
 from ecosystem.config.learners import LEARNER_MODALITY, DecodingParams
 
 TOKEN_MODALITIES = ("tokens", "text")
+NGRAM_MIN_TEMPERATURE = 0.5
+NGRAM_TEMPERATURE_WHY = (
+    f"the n-gram learner needs temperature >= {NGRAM_MIN_TEMPERATURE}: it raises counts to the "
+    "power 1/T, and lower temperatures overflow float64 or drown rare contexts' weights in the "
+    "frequent ones' (use top_k: 1 for greedy decoding)"
+)
+
+
+def ngram_temperature_problem(learner_kind: str, decoding: DecodingParams) -> str | None:
+    """Why ``decoding.temperature`` cannot be used with ``learner_kind`` (None when it can)."""
+    if learner_kind == "ngram" and decoding.temperature < NGRAM_MIN_TEMPERATURE:
+        return NGRAM_TEMPERATURE_WHY
+    return None
 
 
 def check_learner_and_decoding(modality: str, learner_kind: str, decoding: DecodingParams) -> None:
@@ -21,6 +34,9 @@ def check_learner_and_decoding(modality: str, learner_kind: str, decoding: Decod
             "learner.kind",
             f"learner {learner_kind!r} needs truth.modality {want}, not {modality!r}",
         )
+    problem = ngram_temperature_problem(learner_kind, decoding)
+    if problem is not None:
+        raise field_error("decoding.temperature", problem)
     if modality not in TOKEN_MODALITIES and (decoding.top_k is not None or decoding.top_p != 1.0):
         raise field_error("decoding", "decoding.top_k and decoding.top_p apply to tokens only")
     if learner_kind != "transformer":

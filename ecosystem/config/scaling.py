@@ -12,11 +12,11 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from ecosystem.config.base import Params, field_error
+from ecosystem.config.base import Int, Params, Real, field_error
 from ecosystem.config.experiment import LearnerExperiment
 
-TrainSize = Annotated[int, Field(ge=1, le=100_000_000)]
-RealFraction = Annotated[float, Field(ge=0.0, le=1.0)]
+TrainSize = Annotated[Int, Field(ge=1, le=100_000_000)]
+RealFraction = Annotated[Real, Field(ge=0.0, le=1.0)]
 
 
 class ScalingParams(Params):
@@ -32,17 +32,17 @@ class ScalingParams(Params):
         description="π in [0, 1]: share of each training set that is clean human data (1: the "
         "clean curve; 0: generator data only). One curve per value.",
     )
-    generator_samples: int = Field(
+    generator_samples: Int = Field(
         100_000,
         ge=2,
         le=100_000_000,
         description="Human samples the generator model is fitted on (its own finite sample "
         "also cuts the tail).",
     )
-    replicas: int = Field(
+    replicas: Int = Field(
         10, ge=1, le=100_000, description="R: independent training sets per (π, T)."
     )
-    test_samples: int = Field(
+    test_samples: Int = Field(
         2000, ge=1, le=10_000_000, description="Held-out human samples for evaluation."
     )
 

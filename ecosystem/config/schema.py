@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from ecosystem.config.base import Params, field_error
+from ecosystem.config.base import Int, Params, Real, field_error
 from ecosystem.config.ecosystem import EcosystemScenario
 from ecosystem.config.experiment import LearnerExperiment
 from ecosystem.config.scaling import ScalingScenario
@@ -16,45 +16,48 @@ from ecosystem.pipeline.strategies import STRATEGIES, Strategy
 class LoopParams(Params):
     """The recursive-training loop: R replicas x G generations of fit -> sample -> refit."""
 
-    replicas: int = Field(10, ge=1, le=1_000_000, description="R, independent repetitions.")
-    generations: int = Field(10, ge=0, le=1_000_000, description="G, refits after generation 0.")
-    samples_per_generation: int = Field(
+    replicas: Int = Field(10, ge=1, le=1_000_000, description="R, independent repetitions.")
+    generations: Int = Field(10, ge=0, le=1_000_000, description="G, refits after generation 0.")
+    samples_per_generation: Int = Field(
         1000,
         ge=2,
         le=100_000_000,
         description="M0: synthetic samples drawn per generation (documents, vectors or rows).",
     )
-    samples_growth_exponent: float = Field(
+    samples_growth_exponent: Real = Field(
         0.0,
         ge=0.0,
         le=4.0,
         description="p in M_i = round(M0 * i^p) for generation i >= 1 (Shumailov: 1.5 rescues).",
     )
-    initial_samples: int | None = Field(
-        None, ge=2, description="Human samples behind generation 0 (default: M0)."
+    initial_samples: Int | None = Field(
+        None, ge=2, le=100_000_000, description="Human samples behind generation 0 (default: M0)."
     )
     strategies: list[Strategy] = Field(
         default_factory=lambda: ["replace"],
         min_length=1,
         description="Data strategies to run, each over the same replicas and seeds.",
     )
-    fresh_fraction: float = Field(
+    fresh_fraction: Real = Field(
         0.1,
         ge=0.0,
         le=1.0,
         description="fresh_fraction: share of each generation's data that is fresh human data.",
     )
-    original_fraction: float = Field(
+    original_fraction: Real = Field(
         0.1,
         ge=0.0,
         le=1.0,
         description="original_fraction: share of each generation's data drawn anew from "
         "generation 0's human data (at most all of it; Shumailov et al.: 0.1).",
     )
-    subsample_budget: int | None = Field(
-        None, ge=2, description="accumulate_subsample: training-set size (default: M0)."
+    subsample_budget: Int | None = Field(
+        None,
+        ge=2,
+        le=100_000_000,
+        description="accumulate_subsample: training-set size (default: M0).",
     )
-    test_samples: int = Field(
+    test_samples: Int = Field(
         2000, ge=1, le=10_000_000, description="Held-out human samples for evaluation."
     )
     sampling: Literal["auto", "explicit", "statistics"] = Field(
@@ -80,17 +83,20 @@ class LoopParams(Params):
 class MetricsParams(Params):
     """Definitions behind the metrics."""
 
-    tail_mass: float = Field(
+    tail_mass: Real = Field(
         0.05,
         gt=0.0,
         lt=1.0,
         description="The tail: the truth's rarest tokens that together hold this much of its "
         "token mass (tail_mass_ratio compares a model's mass there with it).",
     )
-    sample_size: int = Field(
-        2000, ge=10, description="Documents sampled per model for distinct_2 and entropy."
+    sample_size: Int = Field(
+        2000,
+        ge=10,
+        le=10_000_000,
+        description="Documents sampled per model for distinct_2 and entropy.",
     )
-    text_samples: int = Field(
+    text_samples: Int = Field(
         5,
         ge=0,
         le=1000,

@@ -11,7 +11,8 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from ecosystem.config.base import Params, field_error
+from ecosystem.config.base import Int, Params, Real, field_error
+from ecosystem.corpora import CorpusError, text_files
 
 
 class TextTruthParams(Params):
@@ -45,13 +46,13 @@ class TextTruthParams(Params):
     tokenizer_path: str | None = Field(
         None, description="tokenizer pretrained: local folder or hub id (e.g. facebook/opt-125m)."
     )
-    bpe_vocab_size: int = Field(
+    bpe_vocab_size: Int = Field(
         1024, ge=257, le=200_000, description="tokenizer bpe: vocabulary size (256 bytes + merges)."
     )
-    block_length: int = Field(
+    block_length: Int = Field(
         64, ge=2, le=32_768, description="Tokens per document (Shumailov et al.: 64)."
     )
-    test_fraction: float = Field(
+    test_fraction: Real = Field(
         0.1,
         gt=0.0,
         lt=1.0,
@@ -66,7 +67,11 @@ class TextTruthParams(Params):
             folder = Path(self.path).expanduser()
             if not folder.is_dir():
                 raise field_error("path", f"{self.path!r} is not a folder")
-            if not any(folder.rglob("*.txt")):
+            try:
+                files = text_files(folder)
+            except CorpusError as exc:
+                raise field_error("path", str(exc)) from None
+            if not files:
                 raise field_error("path", f"{self.path!r} holds no .txt files")
         elif self.path is not None:
             raise field_error("path", "applies to source 'folder' only")

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from ecosystem.config.base import Params, field_error
+from ecosystem.config.base import Int, Params, Real, field_error
 
 ARCHITECTURE_FIELDS = ("n_layer", "n_head", "n_embd", "dropout")
 
@@ -29,15 +29,15 @@ class TransformerParams(Params):
         description="Local folder or hub id (e.g. facebook/opt-125m) of a causal LM to fine-tune; "
         "null: a GPT-2 built from n_layer, n_head, n_embd.",
     )
-    n_layer: int = Field(2, ge=1, le=96, description="Transformer blocks (from scratch).")
-    n_head: int = Field(2, ge=1, le=128, description="Attention heads per block (from scratch).")
-    n_embd: int = Field(
+    n_layer: Int = Field(2, ge=1, le=96, description="Transformer blocks (from scratch).")
+    n_head: Int = Field(2, ge=1, le=128, description="Attention heads per block (from scratch).")
+    n_embd: Int = Field(
         64, ge=8, le=16_384, description="Width of the residual stream, divisible by n_head."
     )
-    dropout: float = Field(
+    dropout: Real = Field(
         0.0, ge=0.0, lt=1.0, description="Dropout of embeddings, residuals and attention."
     )
-    block_size: int = Field(
+    block_size: Int = Field(
         128,
         ge=2,
         le=32_768,
@@ -58,31 +58,39 @@ class TransformerParams(Params):
     device: Literal["auto", "cpu", "cuda"] = Field(
         "auto", description="Where to train and sample; auto: cuda when available, else cpu."
     )
-    threads: int | None = Field(
+    threads: Int | None = Field(
         None,
         ge=1,
         le=1024,
         description="torch CPU threads while fitting, sampling and scoring (null: torch's "
         "default).",
     )
-    learning_rate: float = Field(1e-3, gt=0.0, le=1.0, description="Peak AdamW learning rate.")
-    batch_size: int = Field(32, ge=1, le=65_536, description="Documents (pieces) per step.")
-    epochs: int = Field(1, ge=1, le=10_000, description="Passes over each generation's data.")
-    max_steps: int | None = Field(
-        None, ge=1, description="Optimiser steps per generation; replaces epochs when given."
+    learning_rate: Real = Field(1e-3, gt=0.0, le=1.0, description="Peak AdamW learning rate.")
+    batch_size: Int = Field(32, ge=1, le=65_536, description="Documents (pieces) per step.")
+    epochs: Int = Field(1, ge=1, le=10_000, description="Passes over each generation's data.")
+    max_steps: Int | None = Field(
+        None,
+        ge=1,
+        le=1_000_000_000,
+        description="Optimiser steps per generation; replaces epochs when given.",
     )
-    warmup_steps: int = Field(
-        0, ge=0, description="Linear warm-up steps; the rate then decays linearly to 0."
+    warmup_steps: Int = Field(
+        0,
+        ge=0,
+        le=1_000_000_000,
+        description="Linear warm-up steps; the rate then decays linearly to 0.",
     )
-    grad_clip: float = Field(1.0, ge=0.0, description="Max global gradient norm (0: off).")
-    weight_decay: float = Field(
+    grad_clip: Real = Field(
+        1.0, ge=0.0, le=1e6, description="Max global gradient norm (0: off; at most 1e6)."
+    )
+    weight_decay: Real = Field(
         0.01, ge=0.0, le=10.0, description="AdamW decoupled weight decay (not on biases, norms)."
     )
-    eval_batch_size: int = Field(64, ge=1, le=65_536, description="Documents per scoring pass.")
-    sample_batch_size: int = Field(
+    eval_batch_size: Int = Field(64, ge=1, le=65_536, description="Documents per scoring pass.")
+    sample_batch_size: Int = Field(
         256, ge=1, le=65_536, description="Documents generated per generate() call."
     )
-    prompt_length: int = Field(
+    prompt_length: Int = Field(
         0,
         ge=0,
         le=32_768,

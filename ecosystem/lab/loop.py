@@ -34,6 +34,7 @@ from ecosystem.core.checkpoint import Checkpointer
 from ecosystem.core.data import Labeled, TokenDocs
 from ecosystem.core.rng import ReplicaRNG, Stream
 from ecosystem.learners import build_learner
+from ecosystem.metrics.health import check_metrics
 from ecosystem.metrics.tokens import sample_truth_nll, token_sample_metrics
 from ecosystem.metrics.vocabulary import TokenSurvival, training_counts, vocabulary_metrics
 from ecosystem.pipeline.lab import LabStreams, closed_form_generations, lab_pipeline
@@ -108,6 +109,9 @@ class LoopContext:
             if hasattr(self.truth, "log_prob"):
                 metrics["sample_truth_nll"] = sample_truth_nll(samples, self.truth)
             self._record_samples(fitted, samples, strategy, generation)
+        check_metrics(
+            metrics, f"strategy {strategy}, generation {generation}", self.scenario.learner.kind
+        )
         return metrics
 
     def _vocabulary(self, fitted, strategy: str, generation: int) -> dict[str, np.ndarray]:
@@ -246,7 +250,9 @@ def _run_strategy(ctx: LoopContext, rule: StrategyRule, progress: Progress | Non
         )  # fmt: skip
         closed_form = closed_form_generations(*args, streams)
         if closed_form is not None:
-            return _closed_form_records(closed_form, ctx.loop.generations, R, progress)
+            return _closed_form_records(
+                closed_form, ctx.loop.generations, R, progress, strategy, ctx.scenario.learner.kind
+            )
         pipeline = lab_pipeline(*args, streams)
         metric_rng = ctx.rngs(Stream.LOOP, 1)
         state = StrategyState(strategy, -1, pipeline, pipeline.generation0, [], metric_rng)
@@ -263,13 +269,20 @@ def _run_strategy(ctx: LoopContext, rule: StrategyRule, progress: Progress | Non
 
 
 def _closed_form_records(
-    out: dict[str, np.ndarray], generations: int, n_replicas: int, progress: Progress | None
+    out: dict[str, np.ndarray],
+    generations: int,
+    n_replicas: int,
+    progress: Progress | None,
+    strategy: str,
+    learner_kind: str,
 ) -> list[dict]:
-    """Per-generation records of a closed-form loop's (G+1, R) arrays."""
+    """Per-generation records of a closed-form loop's (G+1, R) arrays (NaN stops the run)."""
     size, share = out.pop("train_size"), out.pop("train_ai_share")
     records = []
     for g in range(generations + 1):
-        records.append(_record(g, n_replicas, size[g], share[g], {k: v[g] for k, v in out.items()}))
+        metrics = {k: v[g] for k, v in out.items()}
+        check_metrics(metrics, f"strategy {strategy}, generation {g}", learner_kind)
+        records.append(_record(g, n_replicas, size[g], share[g], metrics))
     if progress is not None:
         progress(generations + 1)
     return records

@@ -22,6 +22,7 @@ from ecosystem.core.data import Data, Labeled, TokenDocs, Vectors
 from ecosystem.core.rng import ReplicaRNG, Stream
 from ecosystem.lab.loop import Progress
 from ecosystem.learners import build_learner
+from ecosystem.metrics.health import check_metrics
 from ecosystem.metrics.vocabulary import training_counts, vocabulary_metrics
 from ecosystem.pipeline.pools import concat
 from ecosystem.truth import build_truth
@@ -66,6 +67,8 @@ def run_scaling(scenario: ScalingScenario, progress: Progress | None = None) -> 
             fit_rng = ReplicaRNG.for_replicas(seed, Stream.LEARNER, replicas, i, j)
             fitted = learner.fit(concat(parts), fit_rng)
             metrics = _metrics(fitted, test, truth, len(replicas))
+            where = f"real_fraction {real_fraction}, train_size {size}"
+            check_metrics(metrics, where, scenario.learner.kind)
             frames.append(
                 pl.DataFrame(
                     {
@@ -80,6 +83,7 @@ def run_scaling(scenario: ScalingScenario, progress: Progress | None = None) -> 
             if progress is not None:
                 progress(1)
     generator_metrics = _metrics(generator, test, truth, 1)
+    check_metrics(generator_metrics, "the generator model", scenario.learner.kind)
     tables = {
         "scaling": pl.concat(frames, how="diagonal_relaxed"),
         "generator": pl.DataFrame(

@@ -16,7 +16,7 @@ import numpy as np
 
 from ecosystem.config.text import TextTruthParams
 from ecosystem.core.errors import RunSetupError
-from ecosystem.corpora import corpus_folder
+from ecosystem.corpora import CorpusError, corpus_folder, read_text_file, text_files
 
 
 class TextTokenizer(Protocol):
@@ -38,12 +38,16 @@ def read_corpus(params: TextTruthParams) -> tuple[list[str], list[str]]:
     if params.source == "hf":
         return _read_hf(params)
     folder = corpus_folder("shakespeare") if params.source == "shakespeare" else Path(params.path)
-    files = sorted(Path(folder).expanduser().rglob("*.txt"))
+    try:
+        files = text_files(folder)
+        texts = [read_text_file(file) for file in files]
+    except CorpusError as exc:
+        raise RunSetupError(f"truth.path: {exc}") from None
     if not files:
         raise FileNotFoundError(f"truth.path {str(folder)!r}: no .txt files")
     train, test = [], []
-    for file in files:
-        head, tail = split_text(file.read_text(encoding="utf-8"), params.test_fraction)
+    for text in texts:
+        head, tail = split_text(text, params.test_fraction)
         train.append(head)
         test.append(tail)
     return train, test

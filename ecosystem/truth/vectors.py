@@ -53,11 +53,12 @@ class VectorsTruth:
             self.component_means = np.full((1, self.dim), params.mean, dtype=np.float64)
             self.component_stds = np.array([params.std], dtype=np.float64)
         self.mean = self.weights @ self.component_means
-        # Law of total covariance: E[Σ_c + μ_c μ_cᵀ] - μ μᵀ.
-        second_moment = np.einsum(
-            "c,ci,cj->ij", self.weights, self.component_means, self.component_means
-        ) + np.eye(self.dim) * (self.weights @ self.component_stds**2)
-        self.cov = second_moment - np.outer(self.mean, self.mean)
+        # Law of total covariance, centred (no cancellation when |μ| >> σ):
+        # Σ_c w_c (σ_c² I + (μ_c - μ)(μ_c - μ)ᵀ).
+        offsets = self.component_means - self.mean
+        self.cov = np.einsum("c,ci,cj->ij", self.weights, offsets, offsets) + np.eye(self.dim) * (
+            self.weights @ self.component_stds**2
+        )
 
     def sample(self, n: np.ndarray | int, rng: ReplicaRNG) -> Vectors:
         """Draw ``n[r]`` points for replica r from ``rng[r]`` (all ``n[r]`` must be equal).
