@@ -29,6 +29,15 @@ runner = CliRunner()
 MEASURE: dict[str, dict] = {
     "baseline.yaml": {"steps": 20, "authors.count": 4000, "trainers.*.crawl_budget": 4000},
     "calibrated_web.yaml": {"steps": 20, "authors.count": 4000, "trainers.*.crawl_budget": 4000},
+    **{
+        f"policies/{lever}.yaml": {
+            "steps": 20,
+            "authors.count": 4000,
+            "trainers.*.crawl_budget": 4000,
+        }
+        for lever in ("no_policy", "detector", "watermark", "provenance", "opt_out", "retention")
+        + ("levy",)
+    },
     "loop_gaussian.yaml": {"loop.replicas": 200, "loop.samples_per_generation": 2000},
     "loop_tokens.yaml": {"loop.replicas": 4, "loop.samples_per_generation": 4000},
     "transformer_tiny.yaml": {},
@@ -81,7 +90,7 @@ def test_transformer_parameters_are_counted_exactly():
     )
     scenario = validate_text(text, "t.yaml")
     truth = build_truth(scenario.truth, 0)
-    learner = build_learner(scenario.learner, truth, 0)
+    learner = build_learner(scenario.learner, truth)
     model = learner.new_model(np.random.default_rng(0))
     built = sum(p.numel() for p in model.parameters())
     assert transformer_params(scenario.learner, 97, 3) == built
