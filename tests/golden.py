@@ -65,6 +65,8 @@ _PRETRAINED_SMALL = {
 REDUCTIONS: dict[str, dict[str, Any]] = {
     "baseline.yaml": dict(_ECOSYSTEM_SMALL, **{"trainers.0.subsample_budget": None}),
     "calibrated_web.yaml": _ECOSYSTEM_SMALL,
+    "policies/no_policy.yaml": dict(_ECOSYSTEM_SMALL, **{"trainers.0.subsample_budget": None}),
+    "policies/opt_out.yaml": dict(_ECOSYSTEM_SMALL, **{"trainers.0.subsample_budget": None}),
     "loop_gaussian.yaml": {"loop.replicas": 50, "loop.generations": 40},
     "loop_tokens.yaml": {
         "loop.replicas": 2,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import typer
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -36,17 +37,17 @@ def run_sweep_command(
 ) -> int:
     """Run ``ecosim sweep``; returns the exit code (0, 2 bad input, 130 interrupted)."""
     if executor not in ("local", "ray"):
-        console.print(f"--executor: got {executor!r} (allowed: local, ray)", markup=False)
+        typer.echo(f"--executor: got {executor!r} (allowed: local, ray)", err=True)
         return EXIT_BAD_INPUT
     if executor == "ray" and importlib.util.find_spec("ray") is None:
-        console.print(RAY_MISSING, markup=False)
+        typer.echo(RAY_MISSING, err=True)
         return EXIT_BAD_INPUT
     try:
         loaded = load_sweep(spec_path, cap=None if yes else MEMBER_CAP)
         sweep = plan_sweep(loaded, out)
     except ScenarioError as exc:
         for problem in exc.problems:
-            console.print(str(problem), markup=False, highlight=False)
+            typer.echo(str(problem), err=True)
         return EXIT_BAD_INPUT
     with Progress(
         TextColumn("{task.description}"),
@@ -68,23 +69,22 @@ def run_sweep_command(
             totals = run_sweep(sweep, make_executor(executor, workers, address), progress=progress)
         except KeyboardInterrupt:
             bar.stop()
-            console.print(
+            typer.echo(
                 f"interrupted: finished members are kept in {sweep.runs}; run the same "
                 "command again to complete the rest",
-                markup=False,
-                highlight=False,
+                err=True,
             )
             return EXIT_INTERRUPTED
-    console.print(
+    typer.echo(
         f"{totals['complete']} of {len(sweep.members)} members complete, "
-        f"{totals['failed']} failed; tables in {sweep.out}",
-        markup=False,
-        highlight=False,
+        f"{totals['failed']} failed; tables in {sweep.out}"
     )
+    if totals["failed"]:
+        typer.echo("failed members and their errors: runs.parquet (re-run to retry)", err=True)
     if sweep.skipped:
-        console.print(
+        typer.echo(
             f"sensitivity skipped for {', '.join(sweep.skipped)}: some points have no value "
             "(re-run to retry failed members)",
-            markup=False,
+            err=True,
         )
     return 0

@@ -139,7 +139,7 @@ class LocalExecutor:
             initializer=single_thread,
         )
         futures = {
-            pool.submit(run_member, fn, arg, str(markers / member)): (member, arg)
+            pool.submit(run_member, fn, arg, str(_marker(markers, member))): (member, arg)
             for member, arg in tasks
         }
         suspects: list[Task] = []
@@ -152,7 +152,7 @@ class LocalExecutor:
                 except BrokenProcessPool:
                     if alone:
                         done(member, None, DIED)
-                    elif (markers / member).exists():
+                    elif _marker(markers, member).exists():
                         suspects.append((member, arg))
                     else:
                         unstarted.append((member, arg))
@@ -161,11 +161,26 @@ class LocalExecutor:
                     done(member, None, describe(exc))
                     continue
                 done(member, wall, None)
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
+        except BaseException:  # Ctrl+C: stop the members in flight; finished ones stay
+            _stop(pool)
             raise
         pool.shutdown(wait=True)
         return suspects, unstarted
+
+
+def _marker(markers: Path, member: str) -> Path:
+    """The file a worker touches when it starts ``member``."""
+    return markers / member.replace("/", "__").replace(os.sep, "__")
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Terminate a pool's workers, then shut it down (the pool has no public way to kill)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=10)
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 class RayExecutor:

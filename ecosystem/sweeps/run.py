@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -152,6 +153,8 @@ def run_sweep(
         Members by status (complete, failed, pending).
     """
     sweep.runs.mkdir(parents=True, exist_ok=True)
+    for scratch in sweep.runs.glob(".m*.partial-*"):  # members stopped mid-write
+        shutil.rmtree(scratch, ignore_errors=True)
     started = datetime.now(UTC).isoformat()
     _write_record(sweep, "running", started)
     todo = []
