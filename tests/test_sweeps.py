@@ -135,6 +135,30 @@ def test_rerun_completes_only_what_is_missing(faulty_sweep):
     assert json.loads((out / "sweep.json").read_text())["status"] == "complete"
 
 
+def test_latin_hypercube_has_one_point_per_stratum():
+    spec = SweepSpec.model_validate(
+        {
+            "base": "unused.yaml",
+            "levers": {"a": {"range": {"low": 10, "high": 20}}},
+            "uncertainties": {
+                "b": {"range": {"low": 1, "high": 1000, "log": True}},
+                "c": {"values": ["x", "y"]},
+            },
+            "design": "lhs",
+            "samples": 10,
+            "outcomes": {"y": {"table": "steps", "column": "ai_share_web"}},
+        }
+    )
+    plan = make_plan(spec)
+    assert plan.paths == ["a", "b", "c"] and len(plan.points) == 10
+    a = np.array([p[0] for p in plan.points])
+    b = np.array([p[1] for p in plan.points])
+    assert sorted(np.floor(a - 10).astype(int)) == list(range(10))
+    assert sorted(np.floor(np.log10(b) / 0.3).astype(int)) == list(range(10))
+    assert sorted(p[2] for p in plan.points) == ["x"] * 5 + ["y"] * 5
+    assert make_plan(spec) == plan  # the root seed fixes the design
+
+
 def test_sobol_indices_of_ishigami():
     spec = SweepSpec.model_validate(
         {

@@ -18,19 +18,21 @@ def test_registry_puts_the_reference_first_and_finds_every_lever(tmp_path):
 def test_effects_are_paired_differences_with_verdicts():
     rng = np.random.default_rng(0)
     noise = rng.normal(0, 1, 10)  # shared by both arms: common random numbers
-    excess, share, authors, moat = MAIN_OUTCOMES
+    excess, share, authors, moat, best = MAIN_OUTCOMES
     values = {
         REFERENCE: {
             excess: list(1 + noise),
             share: list(noise),
             authors: list(noise),
             moat: [float("nan")] * 10,
+            best: list(noise),
         },
         "opt_out": {
             excess: list(0.9 + noise),
             share: list(noise + rng.normal(0, 1e-3, 10)),
             authors: list(noise + 5),
             moat: [float("nan")] * 10,
+            best: list(noise),
         },
     }
     found = {e.outcome: e for e in effects(values)}

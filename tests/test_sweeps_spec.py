@@ -63,6 +63,10 @@ BAD = {
         GOOD.replace("base.yaml", "nowhere.yaml"),
         "sweep.yaml:1: base: scenario file not found",
     ),
+    "the seed as a parameter": (
+        GOOD.replace("loop.samples_per_generation", "seed"),
+        "sweep.yaml:3: levers.seed: 'seed' cannot be swept (seeds come from replications",
+    ),
     "unknown key": (
         GOOD + "replicatons: 3\n",
         "sweep.yaml:7: replicatons: unknown field 'replicatons'",

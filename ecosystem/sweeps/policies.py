@@ -36,8 +36,12 @@ MAIN_OUTCOMES = {
     "ai_share_web, last step": OutcomeSpec(table="steps", column="ai_share_web"),
     "human_authors_active, last step": OutcomeSpec(table="steps", column="human_authors_active"),
     "moat gap, last step": OutcomeSpec(table="steps", column="moat_gap"),
+    "best model on offer (−excess cross-entropy), last step": OutcomeSpec(
+        table="steps", column="best_quality"
+    ),
 }
-"""The main outcomes of DESIGN.md; one a world does not record yet is shown as n/a."""
+"""The main outcomes (and the best deployed model, which the levers on companies' crawls
+move); one a world does not record yet is shown as n/a."""
 
 
 @dataclass(frozen=True)
@@ -218,7 +222,7 @@ def figure(found: list[Effect], path: Path) -> None:
         dots = base.mark_point(filled=True, size=60).encode(x="effect:Q")
         zero = alt.Chart(alt.Data(values=[{"x": 0}])).mark_rule(strokeDash=[4, 4]).encode(x="x:Q")
         charts.append((zero + bars + dots).properties(title=outcome, width=220, height=60))
-    chart = alt.hconcat(*charts).properties(
+    chart = alt.concat(*charts, columns=2).properties(
         title="Effect of each policy lever vs no policy (mean and 95% interval over seeds)"
     )
     path.parent.mkdir(parents=True, exist_ok=True)

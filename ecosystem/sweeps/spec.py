@@ -26,6 +26,7 @@ Design = Literal["grid", "lhs", "sobol", "morris"]
 TABLES = ("steps", "generations", "firms")
 
 FilterValue = str | int | float | bool
+RESERVED = ("seed", "member", "point", "replication", "status", "error", "wall_seconds")
 
 
 class Range(Params):
@@ -255,6 +256,17 @@ def _design_problems(sweep: LoadedSweep) -> list[Problem]:
     for path, (role, param) in params.items():
         where = (f"{role}s", path) if role == "lever" else ("uncertainties", path)
         dotted = f"{where[0]}.{path}"
+        if path in RESERVED:
+            problems.append(
+                Problem(
+                    source,
+                    sweep.line(*where),
+                    dotted,
+                    f"{path!r} cannot be swept (seeds come from replications and the root seed)"
+                    if path == "seed"
+                    else f"{path!r} names a column of runs.parquet; it cannot be a parameter",
+                )
+            )
         if spec.design == "grid" and param.values is None:
             problems.append(
                 Problem(
