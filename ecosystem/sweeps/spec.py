@@ -16,7 +16,7 @@ import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from ecosystem.config import yaml_reader
-from ecosystem.config.base import Params
+from ecosystem.config.base import Params, Real
 from ecosystem.config.loader import Key, _problems, validate_text
 from ecosystem.core.errors import Problem, ScenarioError
 
@@ -33,8 +33,8 @@ RESERVED = ("seed", "member", "point", "replication", "status", "error", "wall_s
 class Range(Params):
     """A continuous interval of values, sampled by lhs, sobol and morris designs."""
 
-    low: float = Field(description="Lowest value.")
-    high: float = Field(description="Highest value (above low).")
+    low: Real = Field(description="Lowest value.")
+    high: Real = Field(description="Highest value (above low).")
     log: bool = Field(False, description="Sample on a log scale (low must be above 0).")
     integer: bool = Field(False, description="Round sampled values to whole numbers.")
 
