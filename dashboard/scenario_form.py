@@ -83,7 +83,13 @@ def scenario_dirs() -> list[Path]:
 
 def shipped_scenarios() -> list[Path]:
     """Every ``*.yaml`` under the scenario folders, by name."""
-    return sorted({p for d in scenario_dirs() for p in d.rglob("*.yaml")}, key=str)
+    found = {
+        p
+        for d in scenario_dirs()
+        for p in d.rglob("*.yaml")
+        if "sweeps" not in p.relative_to(d).parts  # sweep specs are not scenarios
+    }
+    return sorted(found, key=str)
 
 
 def scenario_label(path: str) -> str:

@@ -267,6 +267,45 @@ def _print_summary(folder: Path, kind: str) -> None:
 
 
 @app.command()
+def sweep(
+    spec: Annotated[Path, typer.Argument(help="Sweep spec YAML file.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Sweep folder (re-run to complete).")],
+    workers: Annotated[int, typer.Option(help="Members run at once.", min=1)] = 1,
+    executor: Annotated[
+        str, typer.Option(help="local (a process pool) or ray (a Ray cluster or local Ray).")
+    ] = "local",
+    address: Annotated[
+        str | None, typer.Option(help="Ray cluster address (default: RAY_ADDRESS, else local).")
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Run more members than the cap of 500.")
+    ] = False,
+) -> None:
+    """Run a sweep: every member a run folder under OUT/runs/, plus runs, outcomes, summary
+    (mean and 95% interval over seeds) and, for sobol/morris, sensitivity tables."""
+    from ecosystem.sweeps.cli import run_sweep_command
+
+    code = run_sweep_command(spec, out, workers, executor, address, yes, err_console)
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command("sweep-policies")
+def sweep_policies(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Markdown file to write.")] = Path(
+        "docs/POLICIES.md"
+    ),
+    seeds: Annotated[int, typer.Option(help="Seeds per policy (at least 10).", min=2)] = 10,
+    workers: Annotated[int, typer.Option(help="Runs at once.", min=1)] = 2,
+) -> None:
+    """Regenerate docs/POLICIES.md: each policy lever of scenarios/policies/ against no policy."""
+    from ecosystem.sweeps.policies import write_policies
+
+    written = write_policies(out, seeds=seeds, workers=workers, console=err_console)
+    out_console.print(f"wrote {written}", markup=False, highlight=False)
+
+
+@app.command()
 def dashboard(
     runs: Annotated[Path, typer.Option(help="Folder searched for run folders.")] = Path("runs"),
     port: Annotated[int, typer.Option(help="Port to serve on.", min=1, max=65535)] = 8501,

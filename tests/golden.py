@@ -142,7 +142,9 @@ PRETRAINED = {"papers/shumailov_opt125m.yaml", "papers/shumailov_opt125m_keep10.
 def shipped() -> list[str]:
     """Every scenario file shipped under ``scenarios/`` (relative paths, sorted)."""
     return sorted(
-        str(p.relative_to(SCENARIOS)) for p in SCENARIOS.rglob("*.yaml") if "sweeps" not in p.parts
+        str(p.relative_to(SCENARIOS))
+        for p in SCENARIOS.rglob("*.yaml")
+        if "sweeps" not in p.relative_to(SCENARIOS).parts
     )
 
 

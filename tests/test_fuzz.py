@@ -136,10 +136,11 @@ BREAKERS = [
 @st.composite
 def broken_yaml(draw):
     name = draw(st.sampled_from(NAMES))
-    text = SHIPPED[name]
-    cut = draw(st.integers(0, len(text)))
+    lines = SHIPPED[name].split("\n")
+    # between two lines: a cut inside a quoted scalar would only lengthen the string
+    cut = draw(st.integers(0, len(lines)))
     breaker = draw(st.sampled_from(BREAKERS))
-    return text[:cut] + "\n" + breaker + "\n" + text[cut:]
+    return "\n".join([*lines[:cut], breaker, *lines[cut:]])
 
 
 @st.composite

@@ -202,3 +202,15 @@ def test_cli_validate_hostile_files_exit_2_without_traceback(tmp_path):
         assert "Traceback" not in proc.stderr
         (line,) = proc.stderr.splitlines()
         assert line.startswith(f"{path}:")
+
+
+def test_an_alias_bomb_through_set_is_refused_quickly():
+    from ecosystem.config.loader import parse_overrides
+
+    levels = ["&b0 [" + ",".join(["x"] * 10) + "]"]
+    levels += [f"&b{i} [" + ",".join([f"*b{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    with pytest.raises(ScenarioError) as info:
+        parse_overrides(["description=[" + ",".join(levels) + "]"])
+    (problem,) = info.value.problems
+    assert problem.source.startswith("--set description=") and "alias bomb" in problem.message
+    assert len(str(problem)) <= 400

@@ -5,6 +5,7 @@ run stops it (exit 1) with the generation or step and the likely fields, writing
 from __future__ import annotations
 
 import copy
+import json
 
 import numpy as np
 import pytest
@@ -160,7 +161,10 @@ def test_a_nan_in_the_lab_loop_stops_the_run_and_writes_nothing(
     assert line.startswith(f"{small_tokens_yaml}: numerical failure at strategy replace, ")
     assert "generation 2: cross_entropy is NaN" in line and "learner.add_k" in line
     assert "Traceback" not in res.output
-    assert not out.exists() and not list(tmp_path.glob(".run*"))
+    # nothing written as complete: the folder records the failure, and holds no table
+    meta = json.loads((out / "run.json").read_text())
+    assert meta["status"] == "failed" and "NumericalError" in meta["error"]
+    assert not list(out.glob("*.parquet")) and not list(tmp_path.glob(".run*"))
 
 
 def test_a_nan_in_a_trainer_evaluation_names_the_step(monkeypatch):

@@ -36,16 +36,9 @@ MEASURE: dict[str, dict] = {
             "authors.count": 4000,
             "trainers.*.crawl_budget": 4000,
         }
-        for lever in (
-            "detector",
-            "levy",
-            "no_policy",
-            "opt_out",
-            "provenance",
-            "retention",
-            "watermark",
-        )
-    },  # fmt: skip
+        for lever in ("no_policy", "detector", "watermark", "provenance", "opt_out", "retention")
+        + ("levy",)
+    },
     "loop_gaussian.yaml": {"loop.replicas": 200, "loop.samples_per_generation": 2000},
     "loop_tokens.yaml": {"loop.replicas": 4, "loop.samples_per_generation": 4000},
     "transformer_tiny.yaml": {},

@@ -15,7 +15,6 @@ import typing
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from ecosystem.config import yaml_reader
@@ -41,27 +40,57 @@ def parse_overrides(overrides: list[str]) -> list[tuple[str, Key, Any]]:
         keys = tuple(k.strip() for k in raw_key.split("."))
         if not all(keys):
             raise ScenarioError([Problem(source, None, raw_key, "empty part in the key path")])
-        try:
-            value = yaml.safe_load(raw_value) if raw_value.strip() else ""
-        except yaml.YAMLError:
-            value = raw_value
+        value = yaml_reader.parse_value(raw_value, source)
         parsed.append((source, keys, value))
     return parsed
 
 
-def _apply_override(data: dict, keys: Key, value: Any, source: str) -> None:
-    node = data
-    for i, key in enumerate(keys[:-1]):
-        child = node.get(key)
-        if child is None:
-            child = node[key] = {}
-        if not isinstance(child, dict):
-            path = ".".join(map(str, keys[: i + 1]))
+def _apply_override(data: dict, keys: Key, value: Any, source: str) -> Key:
+    """Set ``value`` at ``keys`` in ``data``; returns the path with list items as indices.
+
+    A list item is named by its index (``trainers.0.crawl_budget``) or by its ``name`` field
+    (``trainers.open_web.crawl_budget``).
+    """
+    node: Any = data
+    resolved: list[str | int] = []
+    for i, key in enumerate(keys):
+        last = i == len(keys) - 1
+        if isinstance(node, list):
+            key = _list_index(node, str(key), source, keys[:i])
+        elif not isinstance(node, dict):
+            path = ".".join(map(str, keys[:i]))
             raise ScenarioError(
                 [Problem(source, None, path, "is not a mapping; cannot set a field in it")]
             )
-        node = child
-    node[keys[-1]] = value
+        resolved.append(key)
+        if last:
+            node[key] = value
+        else:
+            child = node[key] if isinstance(node, list) else node.get(key)
+            if child is None:
+                child = node[key] = {}
+            node = child
+    return tuple(resolved)
+
+
+def _list_index(items: list, key: str, source: str, parent: Key) -> int:
+    """The index of the list item named ``key``: a position, or the item whose name it is."""
+    path = ".".join(map(str, parent))
+    names = [item.get("name") for item in items if isinstance(item, dict)]
+    if key.lstrip("-").isdigit():
+        index = int(key)
+        if not 0 <= index < len(items):
+            raise ScenarioError(
+                [Problem(source, None, f"{path}.{key}", f"no item {key} ({len(items)} items)")]
+            )
+        return index
+    for index, item in enumerate(items):
+        if isinstance(item, dict) and item.get("name") == key:
+            return index
+    allowed = ", ".join(repr(n) for n in names if n is not None) or "none has a name"
+    raise ScenarioError(
+        [Problem(source, None, f"{path}.{key}", f"no item named {key!r} (names: {allowed})")]
+    )
 
 
 def _read_renamed(
@@ -273,8 +302,7 @@ def validate_text(
     data, lines = yaml_reader.parse(text, source)
     overridden: dict[Key, str] = {}
     for over_source, keys, value in parse_overrides(overrides or []):
-        _apply_override(data, keys, value, over_source)
-        overridden[keys] = over_source
+        overridden[_apply_override(data, keys, value, over_source)] = over_source
     _read_renamed(data, source, lines, overridden, [] if notices is None else notices)
     cls = _scenario_class(data, source, lines)
     try:

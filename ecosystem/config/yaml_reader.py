@@ -185,6 +185,29 @@ def parse(text: str, source: str) -> tuple[Any, dict[Key, int]]:
     return data, lines
 
 
+def parse_value(text: str, source: str) -> Any:
+    """One ``--set`` value: a YAML scalar or flow list/map, read with the same bounds as a
+    file (no alias bomb, no deep nesting, no control characters); text that is not YAML is
+    kept as the string it is.
+
+    Raises:
+        ScenarioError: a value that breaks a bound.
+    """
+    if not text.strip():
+        return ""
+    check_text(text, source)
+    loader = _BoundedLoader(text)
+    try:
+        node = loader.get_single_node()
+        return None if node is None else loader.construct_document(node)
+    except _BoundError as exc:
+        raise _fail(source, None, exc.message) from None
+    except yaml.YAMLError:
+        return text
+    finally:
+        loader.dispose()
+
+
 def _yaml_line(exc: yaml.YAMLError) -> int | None:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     return mark.line + 1 if mark is not None else None
