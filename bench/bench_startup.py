@@ -2,7 +2,8 @@
 
 Each command runs in a fresh process (``python -m ecosystem.cli ...`` from this tree), paired and
 alternating with a bare ``python -c pass`` (``common.paired``), so the figure that survives load
-is the ratio to an interpreter start; the median wall time is given beside it. The slowest
+is the ratio to an interpreter start; the median wall time and the median CPU time of the child
+process (user + system, which other load stretches far less) are given beside it. The slowest
 imports of each command (``python -X importtime``, cumulative) are listed so a regression names
 its module. Targets: ``--help`` <= 0.3 s, ``validate`` <= 0.5 s.
 
@@ -12,6 +13,8 @@ Run: ``.venv/bin/python bench/bench_startup.py [--pairs 7]``
 from __future__ import annotations
 
 import argparse
+import resource
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -32,6 +35,19 @@ def run(args: list[str]) -> str:
         [sys.executable, *args], cwd=ROOT, check=True, capture_output=True, text=True
     )
     return out.stderr
+
+
+def cpu_seconds(args: list[str], repeat: int) -> list[float]:
+    """CPU seconds (user + system) of ``repeat`` runs of ``python args``, each in a new process."""
+    out = []
+    for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        run(args)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        out.append(
+            after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime,
+        )
+    return out
 
 
 def slowest_imports(args: list[str], top: int = 8) -> list[dict[str, object]]:
@@ -56,9 +72,12 @@ def main() -> None:
         timing = paired(
             lambda c=command: run(c), lambda: run(["-c", "pass"]), pairs=args.pairs, warmup=1
         )
+        cpu = cpu_seconds(command, args.pairs)
         results[name] = {
             "command": "python " + " ".join(command),
             "median_s": timing["a_median_s"],
+            "median_cpu_s": statistics.median(cpu),
+            "bare_python_median_cpu_s": statistics.median(cpu_seconds(["-c", "pass"], args.pairs)),
             "bare_python_median_s": timing["b_median_s"],
             "ratio_to_bare_python": timing["ratio_median"],
             "ratio_range": [timing["ratio_min"], timing["ratio_max"]],
@@ -67,7 +86,8 @@ def main() -> None:
             "pairs": timing,
         }
         print(
-            f"{name:9s} median {timing['a_median_s']:.3f}s (target {TARGETS_S[name]} s), "
+            f"{name:9s} median {timing['a_median_s']:.3f}s wall, "
+            f"{results[name]['median_cpu_s']:.3f}s CPU (target {TARGETS_S[name]} s), "
             f"bare python {timing['b_median_s']:.3f}s; " + describe(timing, name, "python -c pass")
         )
         for row in results[name]["slowest_imports"][:4]:

@@ -180,6 +180,21 @@ def rows() -> list[tuple[str, str, str, str, str, str]]:
                     _when(eco),
                 )
             )
+    web = _load("web")
+    if web:
+        out.append(
+            (
+                f"PageRank of a grown web ({web['sites']:,} sites, {web['links']:,} links), "
+                "matrix rebuilt from the kept link arrays",
+                "bench_web.py",
+                f"equal to networkx's within {web['target_max_rank_difference']:.0e}",
+                f"max difference {web['max_rank_difference']:.1e}; {web['kept_median_s']:.3f} s "
+                f"vs {web['networkx_median_s']:.2f} s for `networkx.pagerank`: "
+                f"{web['speedup']:.0f}× (range {_range(web['speedup_range'], '.0f')})",
+                _verdict(web["max_rank_difference"] <= web["target_max_rank_difference"]),
+                _when(web),
+            )
+        )
     st = _load("startup")
     if st:
         for name, r in st["results"].items():
@@ -188,10 +203,12 @@ def rows() -> list[tuple[str, str, str, str, str, str]]:
                     f"`ecosim {'--help' if name == 'help' else 'validate baseline.yaml'}` start-up",
                     "bench_startup.py",
                     f"≤ {r['target_s']} s",
-                    f"{r['median_s']:.2f} s (median); {r['ratio_to_bare_python']:.1f}× (range "
+                    f"{r['median_s']:.2f} s wall, {r.get('median_cpu_s', float('nan')):.2f} s CPU "
+                    f"(medians); {r['ratio_to_bare_python']:.1f}× (range "
                     f"{_range(r['ratio_range'], '.1f')}) a bare `python -c pass` "
                     f"({r['bare_python_median_s']:.3f} s)",
-                    _verdict(r["median_s"] <= r["target_s"]),
+                    _verdict(r["median_s"] <= r["target_s"])
+                    + (" (CPU time meets)" if r.get("median_cpu_s", 9) <= r["target_s"] else ""),
                     _when(st),
                 )
             )

@@ -1,4 +1,8 @@
-"""The ``ecosim`` command line: run, validate, schema, dashboard, reproduce, report."""
+"""The ``ecosim`` command line: run, validate, schema, dashboard, reproduce, report.
+
+Heavy modules (the scenario models, the runner and what it pulls in: scipy, polars, torch,
+Mesa) are imported inside the commands that use them, so ``ecosim --help`` starts fast.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,8 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-from rich.table import Table
 
-from ecosystem.config import load_scenario, scenario_json_schema
 from ecosystem.core.errors import RunSetupError, ScenarioError
-from ecosystem.runner import RunSpec, execute, progress_total, summarize
 
 app = typer.Typer(
     help="ecosim: simulate the web as a training-data commons (model collapse, data moats).",
@@ -42,6 +42,8 @@ def validate(
     ] = None,
 ) -> None:
     """Check a scenario file; exit 0 when valid, 2 with one line per error otherwise."""
+    from ecosystem.config import load_scenario
+
     try:
         load_scenario(scenario, set_ or [])
     except ScenarioError as exc:
@@ -52,6 +54,8 @@ def validate(
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the scenario format."""
+    from ecosystem.config import scenario_json_schema
+
     sys.stdout.write(json.dumps(scenario_json_schema(), indent=2) + "\n")
 
 
@@ -69,6 +73,11 @@ def run(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Run a scenario and write its run folder (run.json and Parquet tables)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from ecosystem.config import load_scenario
+    from ecosystem.runner import RunSpec, execute, progress_total
+
     spec = RunSpec(Path(scenario), Path(out), list(set_ or []), seed, overwrite)
     try:
         resolved = load_scenario(spec.scenario_path, spec.all_overrides())
@@ -98,6 +107,10 @@ def run(
 
 
 def _print_summary(folder: Path, kind: str) -> None:
+    from rich.table import Table
+
+    from ecosystem.runner import summarize
+
     summary = summarize(folder, kind)
     table = Table(title=f"{folder.name}: summary")
     for col in summary.columns:
