@@ -26,6 +26,7 @@ SUITE = {
     "gaussian": ("bench_gaussian_loop.py", [], ["--generations", "200", "--pairs", "5"]),
     "linear": ("bench_linear_accumulate.py", [], ["--seeds", "200", "--plain-seeds", "10"]),
     "web": ("bench_web.py", [], ["--sites", "20000"]),
+    "samplers": ("bench_samplers.py", [], ["--tokens", "400000", "--draws", "400000"]),
     "ngram": ("bench_ngram.py", [], ["--tokens", "1000000"]),
     "transformer": ("bench_transformer.py", [], ["--steps", "5", "--docs", "200", "--pairs", "3"]),
     "ecosystem": ("bench_ecosystem.py", [], ["--repeat", "1", "--skip-large"]),

@@ -195,6 +195,23 @@ def rows() -> list[tuple[str, str, str, str, str, str]]:
                 _when(web),
             )
         )
+    sa = _load("samplers")
+    if sa:
+        ng, un = sa["ngram"], sa["truth_unigram"]
+        out.append(
+            (
+                f"token draws: n-gram decoded rows ({sa['ngram_entries']:,} entries in "
+                f"{sa['ngram_rows']:,} rows), {sa['draws']:,} draws",
+                "bench_samplers.py",
+                "O(1) per draw, same draws as the inverse CDF",
+                f"guide table {ng['guide_ns_per_draw']:.0f} ns/draw vs binary search "
+                f"{ng['binary_ns_per_draw']:.0f}: {ng['speedup']:.2f}× (range "
+                f"{_range(ng['speedup_range'])}); truth unigram (cache-resident, keeps the "
+                f"binary search): guide {un['speedup']:.2f}× (range {_range(un['speedup_range'])})",
+                _verdict(ng["speedup"] >= 1.0),
+                _when(sa),
+            )
+        )
     st = _load("startup")
     if st:
         for name, r in st["results"].items():
