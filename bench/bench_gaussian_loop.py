@@ -9,21 +9,27 @@ Target: the statistics path <= 0.15 µs per replica-generation. The speed-up ove
 is the median ratio over paired, alternating runs of the two (``common.paired``), with its range;
 each strategy's own time is the median of ``--pairs`` runs. BLAS threads fixed (``--threads``).
 
+It also times ``ecosim run scenarios/loop_gaussian.yaml`` end to end (``--cli-runs`` fresh
+processes; wall and CPU time), the figure the README quotes.
+
 Run: ``.venv/bin/python bench/bench_gaussian_loop.py [--generations 2000 --replicas 1000]``
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import describe, fix_threads, paired, save  # noqa: E402
+from common import ROOT, describe, fix_threads, paired, save  # noqa: E402
 
 from ecosystem.config.truth import VectorsTruthParams  # noqa: E402
 from ecosystem.core.rng import ReplicaRNG, Stream  # noqa: E402
@@ -51,6 +57,22 @@ def timed(fn, repeat: int) -> tuple[list[float], object]:
     return times, result
 
 
+def cli_run(scenario: str) -> tuple[float, float]:
+    """Wall and CPU seconds of ``ecosim run SCENARIO`` in a fresh process."""
+    with tempfile.TemporaryDirectory() as tmp:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "ecosystem.cli", "run", scenario, "--out", f"{tmp}/run", "-q"],
+            check=True,
+            capture_output=True,
+            cwd=ROOT,
+        )
+        wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--generations", type=int, default=2000)
@@ -58,6 +80,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=100)
     parser.add_argument("--pairs", type=int, default=5)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--cli-runs", type=int, default=3)
     args = parser.parse_args()
     fix_threads(args.threads)
     R, G, M = args.replicas, args.generations, args.samples
@@ -114,6 +137,11 @@ def main() -> None:
         )
     print(describe(speedup, "plain", "statistics_replace") + " = speed-up")
     print(f"theory for replace, exp(-G/(2(M-1))) = {np.exp(-G / (2 * (M - 1))):.4g}")
+    cli = [cli_run("scenarios/loop_gaussian.yaml") for _ in range(args.cli_runs)]
+    cli_wall = statistics.median(t for t, _ in cli) if cli else None
+    cli_cpu = statistics.median(c for _, c in cli) if cli else None
+    if cli:
+        print(f"ecosim run scenarios/loop_gaussian.yaml: {cli_wall:.2f}s wall, {cli_cpu:.2f}s CPU")
     path = save(
         "bench_gaussian_loop",
         {
@@ -121,6 +149,7 @@ def main() -> None:
             "generator_setup_s": setup_s,
             "target_us_per_replica_generation": 0.15,
             "results": results,
+            "cli_loop_gaussian": {"median_wall_s": cli_wall, "median_cpu_s": cli_cpu, "runs": cli},
             "speedup_replace_vs_plain": {
                 "median": speedup["ratio_median"],
                 "range": [speedup["ratio_min"], speedup["ratio_max"]],

@@ -78,6 +78,19 @@ def rows() -> list[tuple[str, str, str, str, str, str]]:
                 _when(g),
             )
         )
+        cli = g.get("cli_loop_gaussian") or {}
+        if cli.get("median_wall_s") is not None:
+            out.append(
+                (
+                    "`ecosim run scenarios/loop_gaussian.yaml` (1,000 replicas × 2,000 "
+                    "generations, 2 strategies, Parquet) through the CLI",
+                    "bench_gaussian_loop.py",
+                    'the README\'s "about 4 s"',
+                    f"{cli['median_wall_s']:.1f} s wall, {cli['median_cpu_s']:.1f} s CPU (medians)",
+                    _verdict(cli["median_cpu_s"] <= 4.5),
+                    _when(g),
+                )
+            )
     lin = _load("bench_linear_accumulate")
     if lin and "plain_seeds" in lin:
         r = lin["results"]["statistics"]
@@ -284,6 +297,32 @@ def ecosystem_detail() -> str:
     return "\n".join(lines) + "\n"
 
 
+def transformer_detail() -> str:
+    """Per-thread-count table of the transformer benchmark."""
+    tr = _load("transformer")
+    if not tr or "by_threads" not in tr:
+        return ""
+    m = tr["model"]
+    lines = [
+        "## The transformer learner",
+        "",
+        f"`bench/bench_transformer.py` times `TransformerLearner.fit` against a bare torch loop "
+        f"(same GPT-2: {m['n_layer']} layers, {m['n_embd']} wide, {m['n_head']} heads, "
+        f"vocabulary {m['vocab']}; same documents, batch {tr['batch_size']}, {tr['steps']} steps, "
+        f"AdamW, schedule and clipping) on {tr['device']}, torch {tr['torch']}, paired and "
+        "alternating, with torch and BLAS fixed to each thread count:",
+        "",
+        "| threads | bare loop, tokens/s | ecosim, tokens/s | ratio (median) | range over pairs |",
+        "|---|---|---|---|---|",
+    ]
+    for threads, r in tr["by_threads"].items():
+        lines.append(
+            f"| {threads} | {r['bare_tokens_per_s']:,} | {r['ecosim_tokens_per_s']:,} | "
+            f"{r['throughput_ratio']:.2f} | {_range(r['throughput_ratio_range'])} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def machine_section() -> str:
     """The machine the latest results were measured on."""
     latest = None
@@ -313,7 +352,7 @@ def render() -> str:
     ]
     table += [f"| {b} | `bench/{s}` | {t} | {r} | {v} | {w} |" for b, s, t, r, v, w in rows()]
     sections = [HEADER, "\n".join(table) + "\n", machine_section()]
-    sections += [ecosystem_detail(), startup_imports()]
+    sections += [ecosystem_detail(), transformer_detail(), startup_imports()]
     return "\n".join(s for s in sections if s)
 
 

@@ -11,11 +11,19 @@ forward while the cumulative weight is still <= the target: at most two comparis
 whatever the row's length. The index found is exactly the binary search's (same comparisons on
 the same floats), so the draws, and every table downstream, are unchanged; a draw whose jump
 would overshoot by floating-point rounding is detected and takes the binary search instead.
+
+The forward steps run vectorised over the draws, one numpy pass per step, so a batch costs as
+many passes as its longest walk; rows with runs of zero-weight entries (cut by top-k/top-p
+decoding) make some walks long. After ``MAX_STEPS`` passes the draws still walking take the
+binary search, and batches too small to repay the passes take it outright.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+MAX_STEPS = 3  # vectorised forward steps before the remaining draws take the binary search
+SMALL_BATCH = 4096  # below this many draws the binary search alone is faster
 
 
 class GuideTable:
@@ -54,8 +62,8 @@ class GuideTable:
         """
         row = np.asarray(row, dtype=np.int64)
         target = np.asarray(target, dtype=np.float64)
-        if len(row) == 0:
-            return np.zeros(0, dtype=np.int64)
+        if len(row) < SMALL_BATCH:
+            return self._binary(row, target)
         mass = self.mass[row]
         frac = np.divide(target - self.base[row], mass, out=np.zeros(len(row)), where=mass > 0)
         bucket = np.clip((frac * self.buckets[row]).astype(np.int64), 0, self.buckets[row] - 1)
@@ -68,8 +76,23 @@ class GuideTable:
             exact = np.searchsorted(self.cum, target[overshot], side="right")
             at[overshot] = np.clip(exact, start[overshot], end[overshot])
         step = np.flatnonzero((at < end) & (before[np.minimum(at + 1, top)] <= target))
-        while len(step):
+        for _ in range(MAX_STEPS):
+            if not len(step):
+                return at
             at[step] += 1
             more = (at[step] < end[step]) & (before[np.minimum(at[step] + 1, top)] <= target[step])
             step = step[more]
+        if len(step):
+            at[step] = self._binary(row[step], target[step])
         return at
+
+    def _binary(self, row: np.ndarray, target: np.ndarray) -> np.ndarray:
+        """The same index by binary search (small batches and long walks).
+
+        Targets are searched in sorted order (numpy narrows each search with the previous
+        result, so memory is touched in order) and the results put back.
+        """
+        order = np.argsort(target, kind="stable")
+        found = np.empty(len(target), dtype=np.int64)
+        found[order] = np.searchsorted(self.cum, target[order], side="right")
+        return np.clip(found, self.start[row], self.end[row])
