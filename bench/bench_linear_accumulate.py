@@ -5,7 +5,10 @@ Setting: d = 7 features, T = 89 rows of one fixed Gaussian design per seed, 100 
 model-labelled rows from d normals), ``LinearStats.__add__`` and ``fit_stats`` (one batched
 solve), both drawing the normals per iteration and with ``presample_noise``. The plain reference
 draws T noisy labels per seed and iteration and refits on all rows so far with
-``np.linalg.lstsq``, for fewer seeds. Target: <= 5 µs per seed-iteration.
+``np.linalg.lstsq``, for fewer seeds. Target: <= 5 µs per seed-iteration. The speed-up is the
+median, over paired alternating runs (``common.paired``), of the per-seed-iteration time ratio,
+with its range; BLAS threads are fixed (``--threads``, 1 by default: ``lstsq`` varies tenfold
+with the thread count on a loaded machine).
 
 Run: ``.venv/bin/python bench/bench_linear_accumulate.py [--seeds 1000 --iterations 100]``
 """
@@ -14,13 +17,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import best_of, save  # noqa: E402
+from common import fix_threads, paired, save  # noqa: E402
 
 from ecosystem.config.learners import DecodingParams, LinearParams  # noqa: E402
 from ecosystem.config.truth import LabeledTruthParams  # noqa: E402
@@ -71,47 +73,48 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, default=100)
     parser.add_argument("--dim", type=int, default=7)
     parser.add_argument("--rows", type=int, default=89)
+    parser.add_argument("--pairs", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
+    fix_threads(args.threads)
     truth = LabeledTruth(LabeledTruthParams(dim=args.dim, noise_std=1.0), seed=0)
     d, T, G = args.dim, args.rows, args.iterations
     one_generation = d / (T - d - 1)
     theory = one_generation * sum(1 / i**2 for i in range(1, G + 2))
 
-    rows = {}
-    for name, presample in (("statistics", False), ("statistics_presampled", True)):
-        start = time.perf_counter()
-        risk = statistics_path(truth, args.seeds, T, G, presample)
-        first = time.perf_counter() - start
-        best = best_of(lambda p=presample: statistics_path(truth, args.seeds, T, G, p), 3)
-        rows[name] = (args.seeds, first, best, float(risk.mean()))
-    start = time.perf_counter()
-    risk = plain_path(truth, args.plain_seeds, T, G)
-    plain_s = time.perf_counter() - start
-    rows["plain_lstsq"] = (args.plain_seeds, plain_s, plain_s, float(risk.mean()))
-
     def us(seeds: int, seconds: float) -> float:
         return seconds / (seeds * G) * 1e6
 
-    reference = us(args.plain_seeds, plain_s)
-    print(f"accumulate, d={d} T={T} iterations={G}; times include setup and generation 0")
-    print(
-        f"{'path':24s} {'seeds':>6s} {'first µs':>9s} {'best µs':>8s} {'× faster':>9s} {'risk':>7s}"
-    )
     results = {}
-    for name, (seeds, first, best, mean_risk) in rows.items():
-        results[name] = {
-            "seeds": seeds,
-            "first_s": first,
-            "best_s": best,
-            "first_us_per_seed_iteration": us(seeds, first),
-            "best_us_per_seed_iteration": us(seeds, best),
-            "speedup_vs_plain": reference / us(seeds, best),
-            "mean_final_test_risk": mean_risk,
-        }
-        print(
-            f"{name:24s} {seeds:6d} {us(seeds, first):9.3f} {us(seeds, best):8.3f} "
-            f"{reference / us(seeds, best):9.1f} {mean_risk:7.4f}"
+    plain_risk = plain_path(truth, args.plain_seeds, T, G)
+    for name, presample in (("statistics", False), ("statistics_presampled", True)):
+        risk = statistics_path(truth, args.seeds, T, G, presample)
+        timing = paired(
+            lambda: plain_path(truth, args.plain_seeds, T, G),
+            lambda p=presample: statistics_path(truth, args.seeds, T, G, p),
+            pairs=args.pairs,
+            warmup=0,
         )
+        per_seed = args.seeds / args.plain_seeds  # time ratio -> per seed-iteration ratio
+        results[name] = {
+            "seeds": args.seeds,
+            "median_us_per_seed_iteration": us(args.seeds, timing["b_median_s"]),
+            "plain_median_us_per_seed_iteration": us(args.plain_seeds, timing["a_median_s"]),
+            "speedup_vs_plain": timing["ratio_median"] * per_seed,
+            "speedup_range": [timing["ratio_min"] * per_seed, timing["ratio_max"] * per_seed],
+            "mean_final_test_risk": float(risk.mean()),
+            "pairs": timing,
+        }
+    print(f"accumulate, d={d} T={T} iterations={G}; times include setup and generation 0")
+    print(f"{'path':24s} {'median µs':>9s} {'plain µs':>9s} {'× faster (range)':>22s} {'risk':>7s}")
+    for name, r in results.items():
+        lo, hi = r["speedup_range"]
+        print(
+            f"{name:24s} {r['median_us_per_seed_iteration']:9.3f} "
+            f"{r['plain_median_us_per_seed_iteration']:9.1f} "
+            f"{r['speedup_vs_plain']:8.1f} ({lo:5.1f}-{hi:5.1f}) {r['mean_final_test_risk']:7.4f}"
+        )
+    print(f"plain lstsq ({args.plain_seeds} seeds): mean final risk {plain_risk.mean():.4f}")
     print(f"theory: E risk = σ²d/(T-d-1) Σ_(i≤G+1) 1/i² = {theory:.4f}")
     path = save(
         "bench_linear_accumulate",
@@ -120,6 +123,8 @@ def main() -> None:
             "target_us_per_seed_iteration": 5.0,
             "theory_mean_final_test_risk": theory,
             "results": results,
+            "plain_seeds": args.plain_seeds,
+            "plain_mean_final_test_risk": float(plain_risk.mean()),
         },
     )
     print(f"wrote {path}")

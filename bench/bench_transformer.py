@@ -6,17 +6,18 @@ clipping. The bare loop is what a researcher would write by hand: the documents 
 device as one (n, 65) tensor (start token + 64 tokens), a random batch per step, forward,
 cross-entropy, backward, clip, step. ecosim's ``TransformerLearner.fit`` adds everything around
 it (documents to padded rows, model construction, per-replica seeding, loss bookkeeping).
-Measurements alternate between the two and the best of ``--repeat`` is kept. Target: ecosim
-tokens/s >= 0.9x the bare loop's.
+The two run alternately in pairs (``common.paired``) once with torch and BLAS fixed to 1 thread
+and once with 2 (2 threads suffer most from other load on a shared machine, so both are
+reported); each figure is the median of the per-pair throughput ratios, with its range.
+Target: ecosim tokens/s >= 0.9x the bare loop's.
 
-Run: ``.venv/bin/python bench/bench_transformer.py [--steps 60] [--threads N]``
+Run: ``.venv/bin/python bench/bench_transformer.py [--steps 60] [--pairs 5] [--threads 1 2]``
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import save  # noqa: E402
+from common import describe, fix_threads, paired, save  # noqa: E402
 
 from ecosystem.config.learners import TransformerParams  # noqa: E402
 from ecosystem.config.truth import TokensTruthParams  # noqa: E402
@@ -60,8 +61,8 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=60)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--docs", type=int, default=2000)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--pairs", type=int, default=5)
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     args = parser.parse_args()
     truth = TokensTruth(
@@ -81,12 +82,10 @@ def main() -> None:
         warmup_steps=5,
         learning_rate=1e-3,
         device=args.device,
-        threads=args.threads,
+        threads=None,
         condition_on_topic=False,
     )
     learner = TransformerLearner(params, truth.vocab_size, truth.topics)
-    if args.threads is not None:
-        torch.set_num_threads(args.threads)
     device = learner.device
     start = np.full((docs.n_docs, 1), truth.vocab_size)
     rows = torch.from_numpy(
@@ -100,37 +99,41 @@ def main() -> None:
         model = learner.new_model(np.random.default_rng(0)).to(device)
         bare_loop(model, rows, params, args.steps, seed=0)
 
-    ecosim()  # warm-up: imports, allocator, kernels
-    bare()
-    times: dict[str, list[float]] = {"bare": [], "ecosim": []}
-    for _ in range(args.repeat):
-        for name, fn in (("bare", bare), ("ecosim", ecosim)):
-            t0 = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - t0)
-    t_bare, t_ecosim = min(times["bare"]), min(times["ecosim"])
     tokens = args.steps * args.batch_size * DOC_LENGTH
-    ratio = t_bare / t_ecosim
+    by_threads = {}
+    for threads in args.threads:
+        fix_threads(threads)
+        timing = paired(bare, ecosim, pairs=args.pairs)
+        t_bare, t_ecosim = timing["a_median_s"], timing["b_median_s"]
+        by_threads[str(threads)] = {
+            "torch_threads": torch.get_num_threads(),
+            "bare_median_s": round(t_bare, 3),
+            "ecosim_median_s": round(t_ecosim, 3),
+            "bare_tokens_per_s": round(tokens / t_bare),
+            "ecosim_tokens_per_s": round(tokens / t_ecosim),
+            "throughput_ratio": round(timing["ratio_median"], 3),
+            "throughput_ratio_range": [
+                round(timing["ratio_min"], 3),
+                round(timing["ratio_max"], 3),
+            ],
+            "pairs": timing,
+        }
+        print(
+            f"{threads} thread(s): bare {tokens / t_bare / 1e3:.1f} k tokens/s, "
+            f"ecosim {tokens / t_ecosim / 1e3:.1f} k tokens/s; "
+            + describe(timing, "bare", "ecosim")
+            + " = ecosim/bare throughput (target >= 0.9)"
+        )
     result = {
         "model": {"n_layer": 2, "n_head": 4, "n_embd": 128, "vocab": truth.vocab_size + 1},
         "device": str(device),
-        "torch_threads": torch.get_num_threads(),
         "torch": torch.__version__,
         "steps": args.steps,
         "batch_size": args.batch_size,
         "tokens_per_step": args.batch_size * DOC_LENGTH,
-        "bare_seconds": round(t_bare, 3),
-        "ecosim_seconds": round(t_ecosim, 3),
-        "all_seconds": {k: [round(t, 3) for t in v] for k, v in times.items()},
-        "bare_tokens_per_s": round(tokens / t_bare),
-        "ecosim_tokens_per_s": round(tokens / t_ecosim),
-        "throughput_ratio": round(ratio, 3),
+        "by_threads": by_threads,
         "target_ratio": 0.9,
     }
-    print(f"{'':10}{'seconds':>10}{'ktokens/s':>12}")
-    print(f"{'bare':10}{t_bare:10.2f}{tokens / t_bare / 1e3:12.1f}")
-    print(f"{'ecosim':10}{t_ecosim:10.2f}{tokens / t_ecosim / 1e3:12.1f}")
-    print(f"throughput ratio ecosim/bare = {ratio:.2f} (target >= 0.9)")
     print(f"saved {save('transformer', result)}")
 
 

@@ -1,43 +1,155 @@
-"""Shared helpers of the benchmark scripts: timing and machine facts."""
+"""Shared helpers of the benchmark scripts: thread control, paired timing, machine facts.
+
+Every ratio a benchmark reports comes from :func:`paired`: A and B run alternately (A B, B A,
+A B, ...) so slow phases of a shared machine hit both sides alike, and the ratio is taken per
+pair; the median ratio over the pairs is the figure and its range says how far to trust it.
+Thread counts of BLAS/OpenMP (threadpoolctl) and torch are fixed by :func:`fix_threads` before
+anything is timed, and recorded with the machine, its load average and the date by
+:func:`machine`.
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import platform
+import statistics
+import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy as np
-
 RESULTS = Path(__file__).resolve().parent / "results"
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # the scripts run as files from anywhere
+    sys.path.insert(0, str(ROOT))
+
+THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+_threads: dict[str, object] = {}
 
 
-def best_of(fn: Callable[[], object], repeat: int = 3) -> float:
-    """The fastest of ``repeat`` wall-clock timings of ``fn()`` in seconds."""
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+def fix_threads(n: int) -> dict[str, object]:
+    """Fix BLAS/OpenMP and torch to ``n`` threads; returns (and remembers) what was set.
+
+    The environment variables cover libraries loaded later (and child processes);
+    threadpoolctl limits the ones already loaded; torch is set only when it is imported.
+    """
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    for name in THREAD_ENV:
+        os.environ[name] = str(n)
+    threadpool_limits(n)
+    record: dict[str, object] = {"requested": n}
+    if "torch" in sys.modules:
+        import torch
+
+        torch.set_num_threads(n)
+        record["torch"] = torch.get_num_threads()
+    record["pools"] = sorted({f"{p['internal_api']}={p['num_threads']}" for p in threadpool_info()})
+    _threads.clear()
+    _threads.update(record)
+    return record
 
 
-def machine() -> dict[str, object]:
-    """What the numbers were measured on."""
+def timed(fn: Callable[[], object]) -> float:
+    """Wall-clock seconds of one call of ``fn()``."""
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def paired(
+    a: Callable[[], object],
+    b: Callable[[], object],
+    pairs: int = 5,
+    warmup: int = 1,
+) -> dict[str, object]:
+    """Time A and B alternately over ``pairs`` pairs; ratio = time of A / time of B per pair.
+
+    The order flips every pair (A B, B A, ...) so neither side always runs first. ``warmup``
+    untimed calls of each come first (imports, allocators, caches).
+
+    Returns:
+        ``a_s`` and ``b_s`` (seconds per call, in order), ``ratios`` (A/B per pair),
+        ``ratio_median``, ``ratio_min``, ``ratio_max``, ``a_median_s``, ``b_median_s``.
+    """
+    if pairs < 1:
+        raise ValueError("pairs must be >= 1")
+    for _ in range(warmup):
+        a()
+        b()
+    a_s, b_s = [], []
+    for i in range(pairs):
+        if i % 2 == 0:
+            a_s.append(timed(a))
+            b_s.append(timed(b))
+        else:
+            b_s.append(timed(b))
+            a_s.append(timed(a))
+    ratios = [x / y for x, y in zip(a_s, b_s, strict=True)]
     return {
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "cpu_count": os.cpu_count(),
-        "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE"),
+        "pairs": pairs,
+        "a_s": [round(t, 6) for t in a_s],
+        "b_s": [round(t, 6) for t in b_s],
+        "a_median_s": statistics.median(a_s),
+        "b_median_s": statistics.median(b_s),
+        "ratios": [round(r, 4) for r in ratios],
+        "ratio_median": statistics.median(ratios),
+        "ratio_min": min(ratios),
+        "ratio_max": max(ratios),
     }
 
 
+def cpu_model() -> str:
+    """The CPU's model name (Linux), else the platform's processor string."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def load_average() -> list[float]:
+    """The 1-, 5- and 15-minute load averages (empty where the OS has none)."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return []
+
+
+def machine() -> dict[str, object]:
+    """What the numbers were measured on, under what load, when, with which thread counts."""
+    import numpy as np
+
+    facts: dict[str, object] = {
+        "date_utc": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"),
+        "platform": platform.platform(),
+        "cpu": cpu_model(),
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "load_average": load_average(),
+        "threads": dict(_threads) or {"requested": None},
+    }
+    if "torch" in sys.modules:
+        facts["torch"] = sys.modules["torch"].__version__
+    return facts
+
+
 def save(name: str, payload: dict[str, object]) -> Path:
-    """Write ``bench/results/<name>.json`` with the machine facts added."""
+    """Write ``bench/results/<name>.json`` with the machine facts (taken now) added."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps({**payload, "machine": machine()}, indent=2) + "\n")
     return path
+
+
+def describe(result: dict[str, object], a: str, b: str) -> str:
+    """One line: the median ratio A/B and its range over the pairs."""
+    return (
+        f"{a}/{b} time ratio: median {result['ratio_median']:.3f} "
+        f"(range {result['ratio_min']:.3f}-{result['ratio_max']:.3f} over {result['pairs']} pairs)"
+    )

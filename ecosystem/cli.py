@@ -1,4 +1,8 @@
-"""The ``ecosim`` command line: run, validate, schema, dashboard, reproduce, report."""
+"""The ``ecosim`` command line: run, validate, schema, dashboard, reproduce, report.
+
+Heavy modules (the scenario models, the runner and what it pulls in: scipy, polars, torch,
+Mesa) are imported inside the commands that use them, so ``ecosim --help`` starts fast.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +16,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-from rich.table import Table
 
-from ecosystem.config import load_scenario, scenario_json_schema
 from ecosystem.core.errors import (
     NumericalError,
     OutputError,
@@ -23,10 +24,6 @@ from ecosystem.core.errors import (
     RunSetupError,
     ScenarioError,
 )
-from ecosystem.core.outdir import check_out
-from ecosystem.resources import available_memory, estimate, human_bytes
-from ecosystem.runner import RunSpec, execute, progress_total, resumed_scenario, summarize
-from ecosystem.runner import resume as resume_run
 
 app = typer.Typer(
     help="ecosim: simulate the web as a training-data commons (model collapse, data moats).",
@@ -67,6 +64,9 @@ def validate(
     ] = None,
 ) -> None:
     """Check a scenario file; exit 0 when valid, 2 with one line per error otherwise."""
+    from ecosystem.config import load_scenario
+    from ecosystem.resources import estimate
+
     notices: list[Problem] = []
     try:
         resolved = load_scenario(scenario, set_ or [], notices)
@@ -85,6 +85,8 @@ def validate(
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the scenario format."""
+    from ecosystem.config import scenario_json_schema
+
     sys.stdout.write(json.dumps(scenario_json_schema(), indent=2) + "\n")
 
 
@@ -127,6 +129,11 @@ def run(
 ) -> None:
     """Run a scenario and write its run folder (run.json and Parquet tables), or continue an
     interrupted one with --resume DIR."""
+    from ecosystem.config import load_scenario
+    from ecosystem.core.outdir import check_out
+    from ecosystem.runner import RunSpec, execute, resumed_scenario
+    from ecosystem.runner import resume as resume_run
+
     if resume is not None:
         if scenario is not None or out is not None or set_ or seed is not None or overwrite:
             _fail(
@@ -189,6 +196,10 @@ def _terminate(signum, frame) -> None:
 def _with_progress(resolved, quiet: bool, start, folder: Path, source: Path) -> Path:
     """Run ``start(progress)`` under a progress bar; bad output folders and scenarios that
     cannot run here exit 2, an interrupt (Ctrl+C, SIGTERM) exits 130 with how to resume."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from ecosystem.runner import progress_total
+
     show_bar = not quiet and err_console.is_terminal
     try:
         previous = signal.signal(signal.SIGTERM, _terminate)
@@ -231,6 +242,8 @@ def _with_progress(resolved, quiet: bool, start, folder: Path, source: Path) -> 
 
 def _check_resources(path: Path, scenario) -> None:
     """Refuse (exit 2) a run whose estimated peak memory exceeds the memory available."""
+    from ecosystem.resources import available_memory, estimate, human_bytes
+
     needs, available = estimate(scenario), available_memory()
     if available is not None and needs.total_bytes > available:
         _fail(
@@ -242,6 +255,9 @@ def _check_resources(path: Path, scenario) -> None:
 
 
 def _print_summary(folder: Path, kind: str) -> None:
+    from rich.table import Table
+
+    from ecosystem.runner import summarize
 
     summary = summarize(folder, kind)
     out_console.print(summary.title, markup=False, highlight=False, style="bold")

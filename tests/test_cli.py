@@ -162,12 +162,12 @@ def test_a_name_that_is_no_folder_name_needs_out(small_tokens_yaml, tmp_path, mo
 def test_ctrl_c_prints_one_line_exits_130_and_writes_nothing(
     small_tokens_yaml, tmp_path, monkeypatch
 ):
-    import ecosystem.cli as cli
+    import ecosystem.runner as runner_module
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "execute", interrupted)
+    monkeypatch.setattr(runner_module, "execute", interrupted)
     out = tmp_path / "run"
     res = runner.invoke(app, ["run", str(small_tokens_yaml), "--out", str(out)])
     assert res.exit_code == 130

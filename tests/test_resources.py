@@ -105,7 +105,7 @@ def test_validate_prints_the_estimate(small_tokens_yaml):
 
 
 def test_run_refuses_what_does_not_fit_unless_forced(small_tokens_yaml, tmp_path, monkeypatch):
-    monkeypatch.setattr("ecosystem.cli.available_memory", lambda: 100 * 2**20)
+    monkeypatch.setattr("ecosystem.resources.available_memory", lambda: 100 * 2**20)
     out = tmp_path / "run"
     big = ["--set", "loop.replicas=1000000", "--set", "loop.samples_per_generation=100000000"]
     res = runner.invoke(app, ["run", str(small_tokens_yaml), "--out", str(out), *big])

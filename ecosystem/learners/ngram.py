@@ -20,6 +20,7 @@ import numpy as np
 from ecosystem.config.learners import DecodingParams, NgramParams
 from ecosystem.core.data import TokenDocs
 from ecosystem.core.errors import RunSetupError
+from ecosystem.core.guide_tables import GuideTable
 from ecosystem.core.rng import ReplicaRNG
 from ecosystem.learners.sparse import search, segment_starts, sum_by_key
 
@@ -357,6 +358,7 @@ class _DecodedRows:
     unseen_weight: float
     select_key: np.ndarray = field(repr=False)  # rank-select keys of observed tokens
     row_seen_start: np.ndarray = field(repr=False)
+    guide: GuideTable = field(repr=False)  # O(1) inverse-CDF over the kept entries
 
     @classmethod
     def build(cls, fitted: NgramFitted, decoding: DecodingParams) -> _DecodedRows:
@@ -408,6 +410,7 @@ class _DecodedRows:
             unseen_weight=unseen_w,
             select_key=select_key,
             row_seen_start=rows.start,
+            guide=GuideTable(kept_cum, rows.start, rows.end),
         )
 
     def draw(self, row: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -418,8 +421,9 @@ class _DecodedRows:
         seen = self.row_seen_mass[row]
         total = seen + self.row_unseen_kept[row] * self.unseen_weight
         x = u * total
-        idx = search(self.kept_cum, self.row_cum_start[row] + x, side="right")
-        idx = np.clip(idx, self.row_kept_start[row], self.row_kept_end[row] - 1)
+        # = clip(searchsorted(kept_cum, target, "right"), start, end - 1), in O(1) per draw
+        idx = self.guide.index(row, self.row_cum_start[row] + x)
+        idx = np.minimum(idx, self.row_kept_end[row] - 1)
         tok = self.kept_token[idx]
         in_unseen = x >= seen
         if self.unseen_weight > 0 and in_unseen.any():
