@@ -189,7 +189,7 @@ def test_sigterm_stops_cleanly_with_how_to_resume(tmp_path):
             "--out",
             str(out),
             "--set",
-            "steps=40",
+            "steps=600",  # far longer than the wait: the signal lands mid-run
             "--checkpoint-every",
             "2",
             "--quiet",
