@@ -11,11 +11,13 @@ the reference ``docs/OUTPUTS.md`` (:func:`outputs_markdown`; regenerate with
 Lookups: :func:`outcome` (one column: ``outcome("tail_mass_ratio").better``), :func:`table` and
 :func:`tables` (a kind's tables), :func:`schema` (a polars schema).
 
-The catalog lives in ``quantities.py`` (what each column name means: ``QUANTITIES``) and
+The catalog lives in ``quantities.py`` and ``world_quantities.py`` (what each column name
+means: ``QUANTITIES``; the second holds the ecosystem's web, firms, holdings and money) and
 ``tables.py`` (each table's columns in order, with dtypes: ``TABLES``). Adding an output column:
 
-1. ``quantities.py``: a :class:`Quantity` (label, unit, format, better, one-line meaning) unless
-   the name already has one;
+1. ``quantities.py`` (keys, training data, model quality) or ``world_quantities.py`` (the
+   ecosystem's web and firms): a :class:`Quantity` (label, unit, format, better, one-line
+   meaning) unless the name already has one;
 2. ``tables.py``: ``col(name, dtype)`` in its table, at the position the column takes in the
    table (``when="..."`` if only some runs write it; a third argument if its meaning in this
    table differs from the shared one); a new table is one more ``_table(...)``;
