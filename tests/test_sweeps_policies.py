@@ -42,4 +42,4 @@ def test_effects_are_paired_differences_with_verdicts():
     assert found[authors].verdict == "higher"  # no direction in the catalog
     assert not np.isfinite(found[moat].effect[0])
     text = policies.markdown(list(found.values()), 10, "POLICIES.png")
-    assert "## `opt_out`" in text and "n/a (not recorded yet)" in text
+    assert "## `opt_out`" in text and "n/a (not in this world)" in text
