@@ -166,36 +166,34 @@ def moat_chart(tables: dict[str, pl.DataFrame]):
 
     generations = tables["generations"].select("trainer", "step", "excess_cross_entropy")
     firms = tables["firms"].select("company", "step", "moat_gap", "market_share")
-    models = (
-        alt.Chart(generations.to_pandas(), title="Each trainer's model (lower is better)")
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("step:Q", title="Step (months)"),
-            y=alt.Y("excess_cross_entropy:Q", title="Excess cross-entropy (nats/token)"),
-            color=alt.Color("trainer:N", title="Trainer"),
+
+    def lines(frame, column: str, title: str, axis_title: str, by: str, **axis):
+        return (
+            alt.Chart(frame.to_pandas(), title=title)
+            .mark_line(point=by == "trainer")
+            .encode(
+                x=alt.X("step:Q", title="Step (months)"),
+                y=alt.Y(f"{column}:Q", title=axis_title, axis=alt.Axis(**axis)),
+                color=alt.Color(f"{by}:N", title=by.capitalize()),
+            )
+            .properties(width=330, height=260)
         )
-        .properties(width=330, height=260)
+
+    models = lines(
+        generations,
+        "excess_cross_entropy",
+        "Each trainer's model (lower is better)",
+        "Excess cross-entropy (nats/token)",
+        "trainer",
     )
-    gap = (
-        alt.Chart(firms.to_pandas(), title="Moat gap: quality minus the best scraper's")
-        .mark_line()
-        .encode(
-            x=alt.X("step:Q", title="Step (months)"),
-            y=alt.Y("moat_gap:Q", title="Moat gap (nats/token)"),
-            color=alt.Color("company:N", title="Company"),
-        )
-        .properties(width=330, height=260)
+    gap = lines(
+        firms,
+        "moat_gap",
+        "Moat gap: quality minus the best scraper's",
+        "Moat gap (nats/token)",
+        "company",
     )
-    share = (
-        alt.Chart(firms.to_pandas(), title="Market share")
-        .mark_line()
-        .encode(
-            x=alt.X("step:Q", title="Step (months)"),
-            y=alt.Y("market_share:Q", title="Market share", axis=alt.Axis(format="%")),
-            color=alt.Color("company:N", title="Company"),
-        )
-        .properties(width=330, height=260)
-    )
+    share = lines(firms, "market_share", "Market share", "Market share", "company", format="%")
     return alt.hconcat(models, gap, share).resolve_scale(color="independent")
 
 
