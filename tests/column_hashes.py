@@ -1,9 +1,10 @@
 """Per-column hashes of ecosystem runs: proof that new columns left every old column alone.
 
 ``tests/baseline_column_hashes.json`` holds the hash of every column of every table of the
-ecosystem scenarios below (at golden size), taken before the policy levers added columns, with
-the tokens spelled as pseudo-words (the spelling of that time: a spelling changes text columns
-only, which ``tests/test_spelling.py`` proves).
+ecosystem scenarios below (at golden size), with the tokens spelled as pseudo-words (a spelling
+changes text columns only, which ``tests/test_spelling.py`` proves). First taken before the
+policy levers added columns; re-taken when document text became drawn on read from
+per-document uniforms, which changed every ecosystem result on purpose.
 ``tests/test_policies.py`` reruns them with every lever off and compares each recorded column.
 Regenerate only when results change on purpose: ``.venv/bin/python -m tests.column_hashes``.
 """

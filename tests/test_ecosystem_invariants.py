@@ -66,17 +66,22 @@ def test_document_metadata_is_consistent(run):
     assert (model.authors.site[authors] == human_sites).all()
 
 
-def test_take_returns_the_published_tokens(run):
+def test_take_draws_each_documents_own_text(run):
+    """A document's text depends on its id and writer only: not on the order of reading,
+    on what was read before, nor on whether it was read at all in another run."""
     model, _, _ = run
     store = model.store
-    ids = np.array([0, 5, store.n_docs - 1, 7])
+    backlog = int(np.count_nonzero(store.column("step") == -1))
+    ids = np.array([0, 5, backlog - 1, 7, 5])
     docs = store.take(ids)
-    ends = np.cumsum(store.column("length").astype(np.int64))
-    for i, doc in enumerate(ids):
-        start = ends[doc] - store.column("length")[doc]
-        expected = store.tokens[start : ends[doc]]
-        assert np.array_equal(docs.tokens[docs.offsets[i] : docs.offsets[i + 1]], expected)
+    assert docs.lengths.tolist() == store.column("length")[ids].tolist()
     assert np.array_equal(docs.topics, store.column("topic")[ids])
+    fresh = EcosystemModel(model.params)  # same seed, built only: it has read other documents
+    again = fresh.store.take(ids[::-1])
+    for i in range(len(ids)):
+        j = len(ids) - 1 - i
+        first = docs.tokens[docs.offsets[i] : docs.offsets[i + 1]]
+        assert np.array_equal(first, again.tokens[again.offsets[j] : again.offsets[j + 1]])
 
 
 def test_shares_are_within_unit_interval(run):
@@ -147,6 +152,18 @@ def test_agents_are_mesa_agents_created_in_bulk(run):
     assert model.authors.size > 300, "entrants joined"
     joined = model.authors.joined
     assert (joined[:300] == -1).all() and (joined[300:] >= 0).all()
+
+
+def test_author_agents_are_views_that_change_no_result():
+    scenario = tiny()
+    without = scenario.model_copy(
+        update={"authors": scenario.authors.model_copy(update={"agents": "none"})}
+    )
+    model = EcosystemModel(without)
+    assert HumanAuthor not in model.agents_by_type and model.authors.size > 0
+    first, second = run_ecosystem(scenario), run_ecosystem(without)
+    for name, table in first.items():
+        assert table.equals(second[name]), name
 
 
 def test_same_seed_gives_identical_tables():

@@ -8,7 +8,7 @@ import pytest
 
 from ecosystem.core.data import TokenDocs
 from ecosystem.world.content import ContentStore, Origin
-from ecosystem.world.crawl import document_weights, site_weights, weighted_sample
+from ecosystem.world.crawl import _poisson_keys, document_weights, site_weights, weighted_sample
 from ecosystem.world.model import EcosystemModel
 from ecosystem.world.web import SiteKind
 from tests.ecosystem_scenarios import tiny
@@ -45,39 +45,50 @@ def test_opt_outs_grow_and_never_touch_farms(model):
     assert not late[web.kind == SiteKind.FARM].any()
 
 
-def test_content_store_round_trip_and_compact_tokens():
-    store = ContentStore(vocab_size=100)
-    assert store.tokens.dtype == np.uint16
+class _EagerWriter:
+    """A writer that writes whole documents at publication (as a transformer does)."""
+
+    trainer, generation, lanes, lazy = 0, 1, 1, False
+
+
+def test_content_store_round_trip_and_compact_columns():
+    store = ContentStore(vocab_size=100, seed=3, max_step=60, max_length=48)
+    assert store.column("step").dtype == np.int16 and store.column("site").dtype == np.int32
+    eager = store.writer(("t", 1), _EagerWriter)
+    assert store.writer(("t", 1), _EagerWriter) == eager, "a writer is registered once"
     docs = TokenDocs.from_arrays(
         np.array([1, 2, 3, 4, 5, 6]), np.array([2, 4]), np.array([0, 1]), np.zeros(2), 1
     )
     ids = store.append(
-        docs,
+        topic=docs.topics,
+        length=docs.lengths,
+        writer=eager,
         site=np.array([3, 4]),
-        author=np.array([7, -1]),
+        author=np.array([-1, -1]),
         step=2,
-        origin=np.array([0, 1], dtype=np.int8),
-        trainer=np.array([-1, 0]),
-        generation=np.array([-1, 1]),
         watermark=np.array([False, True]),
     )
+    store.keep_text(ids, docs)
     ids2 = store.append(
-        docs,
+        topic=np.array([1, 0]),
+        length=np.array([5, 3]),
+        writer=eager,
         site=np.array([5, 6]),
         author=np.array([8, 9]),
         step=3,
-        origin=np.zeros(2, dtype=np.int8),
-        trainer=np.full(2, -1),
-        generation=np.full(2, -1),
         watermark=np.zeros(2, dtype=bool),
     )
+    store.keep_text(ids2, TokenDocs.from_arrays(np.arange(8), [5, 3], [1, 0], np.zeros(2), 1))
     assert list(ids) == [0, 1] and list(ids2) == [2, 3]
-    back = store.take(np.array([3, 0]))
-    assert back.tokens.tolist() == [3, 4, 5, 6, 1, 2] and back.topics.tolist() == [1, 0]
+    back = store.take(np.array([3, 0, 3]))
+    assert back.tokens.tolist() == [5, 6, 7, 1, 2, 5, 6, 7]
+    assert back.topics.tolist() == [0, 0, 0] and back.lengths.tolist() == [3, 2, 3]
     frame = store.frame()
     assert frame.columns[0] == "doc_id" and frame.height == 4
-    assert frame["origin"].to_list() == [Origin.HUMAN, Origin.AI, 0, 0]
-    assert store.ai_share() == 0.25
+    assert frame["origin"].to_list() == [Origin.AI] * 4
+    assert frame["trainer"].to_list() == [0] * 4 and frame["generation"].to_list() == [1] * 4
+    assert store.ai_share() == 1.0 and store.n_tokens == 14
+    assert store.site_tokens[[3, 4, 5, 6]].tolist() == [2, 4, 5, 3]
 
 
 def test_weighted_sample_without_replacement():
@@ -89,6 +100,41 @@ def test_weighted_sample_without_replacement():
     assert np.allclose(share, weights / weights.sum(), atol=0.03)
     two = weighted_sample(np.arange(1.0, 101.0), 50, rng)
     assert len(np.unique(two)) == 50
+
+
+def _successive_pair_law(w: np.ndarray) -> dict[tuple[int, int], float]:
+    """Exact probability of each pair drawn by two successive draws ∝ w without replacement."""
+    total, law = w.sum(), {}
+    for i in range(len(w)):
+        for j in range(i + 1, len(w)):
+            law[(i, j)] = w[i] / total * w[j] / (total - w[i]) + w[j] / total * w[i] / (
+                total - w[j]
+            )
+    return law
+
+
+@pytest.mark.parametrize("draw", [weighted_sample, _poisson_keys], ids=["keys", "points"])
+def test_weighted_sample_has_the_law_of_successive_draws(draw):
+    """Chi-square of 20,000 samples of 2 out of 5 against the exact pair probabilities (a
+    sequential weighted draw without replacement), with weights 0.1 .. 4 that make several
+    slabs of points and many points per item likely; both ways of finding the keys."""
+    from scipy.stats import chisquare
+
+    w = np.array([0.1, 0.5, 1.0, 2.0, 4.0])
+    law = _successive_pair_law(w)
+    rng = np.random.default_rng(7)
+    counts = dict.fromkeys(law, 0)
+    for _ in range(20_000):
+        i, j = draw(w, 2, rng).tolist()
+        counts[(i, j)] += 1
+    observed = np.array([counts[p] for p in law])
+    expected = np.array([law[p] for p in law]) * observed.sum()
+    assert chisquare(observed, expected).pvalue > 1e-3
+    big = np.r_[np.zeros(10), rng.random(100_000), np.zeros(5)]  # zero weights: never drawn
+    big[100:200] = 0.0
+    picks = draw(big, 2000, rng)
+    assert len(np.unique(picks)) == 2000 and np.all(np.diff(picks) > 0)
+    assert (big[picks] > 0).all()
 
 
 @pytest.mark.parametrize("unit", ["site", "page"])

@@ -6,6 +6,8 @@ otherwise.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from ecosystem.config.base import Int, Params, Real
@@ -58,6 +60,13 @@ class AuthorsParams(Params):
         description="New authors joining per step (Poisson mean, at most 1e6: numpy's Poisson "
         "refuses means near 1e19, and memory runs out long before); those not on a platform "
         "open a new personal site, so this is the web's growth in new sites per step.",
+    )
+    agents: Literal["auto", "each", "none"] = Field(
+        "auto",
+        description="Mesa agents for the authors: each: one thin HumanAuthor agent per author "
+        "(a view on its row, for inspection); none: the population alone (authors decide as a "
+        "population either way, so results are identical; an agent costs about 0.7 KB and "
+        "10 µs); auto: each while count + entrants_per_step × steps stays within 200,000.",
     )
     platform_share: Real = Field(
         0.4,

@@ -62,8 +62,9 @@ class GuideTable:
         """
         row = np.asarray(row, dtype=np.int64)
         target = np.asarray(target, dtype=np.float64)
-        if len(row) < SMALL_BATCH:
-            return self._binary(row, target)
+        if len(row) < SMALL_BATCH:  # too few to sort or walk: one plain binary search each
+            found = np.searchsorted(self.cum, target, side="right")
+            return np.clip(found, self.start[row], self.end[row])
         mass = self.mass[row]
         frac = np.divide(target - self.base[row], mass, out=np.zeros(len(row)), where=mass > 0)
         bucket = np.clip((frac * self.buckets[row]).astype(np.int64), 0, self.buckets[row] - 1)

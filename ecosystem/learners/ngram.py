@@ -313,6 +313,25 @@ class NgramFitted:
         tokens = self._generate(rep, topic, length.astype(np.int64), uniform, decoding)
         return TokenDocs.from_arrays(tokens, length, topic, np.zeros(len(topic)), 1)
 
+    def document_lengths(self, n: int, rng: np.random.Generator, replica: int = 0) -> np.ndarray:
+        """Lengths of ``n`` new documents of model ``replica`` (its learned length law)."""
+        counts = self.stats.length_counts[replica]
+        return rng.choice(len(counts), size=n, p=counts / counts.sum())
+
+    def write_text(
+        self,
+        topics: np.ndarray,
+        lengths: np.ndarray,
+        uniform: np.ndarray,
+        decoding: DecodingParams,
+        replica: int = 0,
+    ) -> np.ndarray:
+        """Tokens of documents of the given topics and lengths from one uniform per token
+        (documents back to back; the same uniforms give the same text)."""
+        topic = np.asarray(topics, dtype=np.int64)
+        rep = np.full(len(topic), replica, dtype=np.int64)
+        return self._generate(rep, topic, np.asarray(lengths, dtype=np.int64), uniform, decoding)
+
     def _generate(self, replica, topic, length, uniform, decoding) -> np.ndarray:
         space = self.learner.space
         V = space.vocab_size

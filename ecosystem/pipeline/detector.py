@@ -100,7 +100,7 @@ class DetectorFilter:
             q = np.ones(len(ids))
             if p.quality_elasticity > 0:
                 excess = self.excess_of(
-                    store.column("trainer")[ids], store.column("generation")[ids]
+                    store.values("trainer", ids), store.values("generation", ids)
                 )
                 q = np.clip(excess / p.reference_excess, 0.0, 1.0) ** p.quality_elasticity
             flag = self.ai_flag_rate(q)

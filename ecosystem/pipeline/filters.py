@@ -25,6 +25,10 @@ class DocumentColumns(Protocol):
         """A metadata column (origin, site, step, watermark, ...) indexed by document id."""
         ...
 
+    def values(self, name: str, doc_ids: np.ndarray) -> np.ndarray:
+        """Column ``name`` of the documents ``doc_ids`` (also trainer and generation)."""
+        ...
+
 
 class Filter(Protocol):
     """One rule that drops crawled documents before they reach a training set."""

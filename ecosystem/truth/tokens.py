@@ -86,6 +86,19 @@ class TokensTruth:
         tokens = self._generate(topic, length, u[0], u[1])
         return TokenDocs.from_arrays(tokens, length, topic, np.zeros(len(topic)), 1)
 
+    def document_lengths(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        """Lengths of ``n`` new documents, uniform in [doc_length_min, doc_length_max]."""
+        p = self.params
+        return rng.integers(p.doc_length_min, p.doc_length_max + 1, size=n)
+
+    def write_text(
+        self, topic: np.ndarray, length: np.ndarray, u_mix: np.ndarray, u_pick: np.ndarray
+    ) -> np.ndarray:
+        """Tokens of documents of the given topics and lengths from two uniforms per token:
+        ``u_mix`` chooses between the topic's chain and its background law, ``u_pick`` the
+        token (documents back to back; the same uniforms give the same text)."""
+        return self._generate(np.asarray(topic, dtype=np.int64), length, u_mix, u_pick)
+
     def _draw_unigram(self, topic: np.ndarray, u: np.ndarray) -> np.ndarray:
         idx = np.searchsorted(self._flat_unigram_cdf, topic + u, side="right")
         return np.clip(idx - topic * self.vocab_size, 0, self.vocab_size - 1)

@@ -1,9 +1,13 @@
-"""The content store: every document ever published, in columns.
+"""The content store: every document ever published, as metadata columns; text when read.
 
-Tokens of all documents sit in one growable buffer with offsets (uint16 when the vocabulary
-allows, else int32); metadata sit in parallel growable columns indexed by doc_id (= the order of
-publication). Nothing here is one Python object per document: appending a batch, taking a set of
-documents as :class:`TokenDocs`, and summarising are all vectorised.
+Publishing a document records its metadata (site, author, step, topic, length, who wrote it)
+in growable columns indexed by doc_id (= the order of publication). Its text is not drawn then:
+a document's tokens are a pure function of the run seed, its id and its writer (the truth for
+human text, a deployed model for AI text), drawn by :meth:`ContentStore.take` when a crawler or
+a sample view reads it (``ecosystem.world.writers``). The web publishes far more than trainers
+read, so the run pays for what is read. Writers that cannot draw from given uniforms (a
+transformer samples through ``transformers.generate``) write at publication, and the store keeps
+those tokens. Nothing here is one Python object per document.
 """
 
 from __future__ import annotations
@@ -14,7 +18,11 @@ import numpy as np
 import polars as pl
 
 from ecosystem.core.buffers import Column
+from ecosystem.core.counter_uniforms import counter_key, document_uniforms
 from ecosystem.core.data import TokenDocs
+from ecosystem.core.rng import Stream
+from ecosystem.world.streams import Draw
+from ecosystem.world.writers import TextWriter
 
 HUMAN_AUTHORLESS = -1  # author id of documents without a human author (farm documents)
 NO_MODEL = -1  # trainer and generation of human documents
@@ -27,121 +35,272 @@ class Origin(IntEnum):
     AI = 1
 
 
-class ContentStore:
-    """All published documents: tokens with offsets plus metadata columns.
+class _TextCache:
+    """Text of documents already drawn (or written at publication), in sorted chunks.
 
-    Args:
-        vocab_size: V of the language (chooses the token dtype).
-        capacity_docs: initial room for documents.
-        capacity_tokens: initial room for tokens.
+    Each chunk holds ascending doc ids, their token ends and tokens; a lookup searches every
+    chunk, and many chunks are merged into one.
     """
 
-    META = {
-        "site": np.int64,
-        "author": np.int64,
-        "step": np.int32,
-        "origin": np.int8,
-        "trainer": np.int16,
-        "generation": np.int32,
-        "topic": np.int32,
-        "watermark": np.bool_,
-        "length": np.int32,
-    }
+    MAX_CHUNKS = 16
+
+    def __init__(self, token_dtype: np.dtype):
+        self.token_dtype = token_dtype
+        self.chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.n_docs = 0
+
+    def add(self, ids: np.ndarray, docs: TokenDocs) -> None:
+        """Keep the text ``docs`` of the new documents ``ids`` (ascending, none cached yet)."""
+        if len(ids):
+            chunk = (
+                ids.astype(np.int64),
+                docs.offsets[1:].copy(),
+                docs.tokens.astype(self.token_dtype),
+            )
+            self.chunks.append(chunk)
+            self.n_docs += len(ids)
+        if len(self.chunks) > self.MAX_CHUNKS:
+            self._merge()
+
+    def _merge(self) -> None:
+        ids = np.concatenate([c[0] for c in self.chunks])
+        lengths = np.concatenate([np.diff(c[1], prepend=0) for c in self.chunks])
+        shift = np.cumsum([0] + [len(c[2]) for c in self.chunks[:-1]])
+        starts = np.concatenate(
+            [c[1] - np.diff(c[1], prepend=0) + s for c, s in zip(self.chunks, shift, strict=True)]
+        )
+        tokens = np.concatenate([c[2] for c in self.chunks])
+        order = np.argsort(ids, kind="stable")
+        n = lengths[order]
+        ends = np.cumsum(n)
+        gather = np.repeat(starts[order] - (ends - n), n) + np.arange(
+            int(ends[-1]) if len(ends) else 0
+        )
+        self.chunks = [(ids[order], ends, tokens[gather])]
+
+    def find(self, ids: np.ndarray) -> tuple[np.ndarray, list[tuple]]:
+        """Which of the sorted unique ``ids`` are cached: a mask, and per chunk the positions
+        in ``ids`` it holds, where their tokens start in the chunk, and the chunk's tokens."""
+        found = np.zeros(len(ids), dtype=bool)
+        hits = []
+        for c_ids, c_ends, tokens in self.chunks:
+            at = np.searchsorted(c_ids, ids)
+            inside = at < len(c_ids)
+            hit = np.flatnonzero(inside & (c_ids[np.minimum(at, len(c_ids) - 1)] == ids))
+            found[hit] = True
+            start = np.where(at[hit] > 0, c_ends[np.maximum(at[hit] - 1, 0)], 0)
+            hits.append((hit, start, tokens))
+        return found, hits
+
+
+class ContentStore:
+    """All published documents: metadata columns, and each document's writer.
+
+    Args:
+        vocab_size: V of the language (the dtype of kept tokens).
+        seed: the run seed (the text streams).
+        max_step: the last step (chooses the step column's width).
+        max_length: the longest document (chooses the length column's width).
+        capacity_docs: initial room for documents.
+    """
+
+    STORED = ("site", "author", "step", "origin", "topic", "watermark", "length", "writer")
+    DERIVED = ("trainer", "generation")  # looked up through the writer
 
     def __init__(
-        self, vocab_size: int, capacity_docs: int = 1 << 16, capacity_tokens: int = 1 << 20
+        self,
+        vocab_size: int,
+        seed: int = 0,
+        max_step: int = 1 << 15,
+        max_length: int = 1 << 15,
+        capacity_docs: int = 1 << 16,
     ):
-        token_dtype = np.uint16 if vocab_size <= np.iinfo(np.uint16).max + 1 else np.int32
-        self._tokens = Column(token_dtype, capacity=capacity_tokens)
-        self._ends = Column(np.int64, capacity=capacity_docs)
-        self._meta = {
-            name: Column(dtype, capacity=capacity_docs) for name, dtype in self.META.items()
+        small = np.iinfo(np.int16).max
+        dtypes = {
+            "site": np.int32,
+            "author": np.int32,
+            "step": np.int16 if max_step < small else np.int32,
+            "origin": np.int8,
+            "topic": np.int16,
+            "watermark": np.bool_,
+            "length": np.int16 if max_length <= small else np.int32,
+            "writer": np.int16,
         }
+        self._meta = {name: Column(dtypes[name], capacity=capacity_docs) for name in self.STORED}
+        self._key = counter_key(seed, Stream.ECOSYSTEM, Draw.TEXT)
+        self.writers: list[TextWriter] = []
+        self._writer_index: dict[object, int] = {}
+        self._writer_model = np.zeros((0, 2), dtype=np.int64)  # (trainer, generation) per writer
+        self._cache = _TextCache(
+            np.uint16 if vocab_size <= np.iinfo(np.uint16).max + 1 else np.int32
+        )
         self.n_ai = 0
+        self.n_tokens = 0
+        self.site_tokens = np.zeros(0, dtype=np.int64)  # tokens published on each site
+        self._step_docs = np.zeros(0, dtype=np.int64)  # documents published at step - 1
+
+    # ------------------------------------------------------------------ writers
+    def writer(self, key: object, make) -> int:
+        """The id of the writer registered under ``key`` (``make()`` builds it the first time).
+
+        The store keeps every writer that wrote anything, so any document's text can be drawn
+        at any later time.
+        """
+        if key not in self._writer_index:
+            writer: TextWriter = make()
+            self._writer_index[key] = len(self.writers)
+            self.writers.append(writer)
+            model = np.array([[writer.trainer, writer.generation]], dtype=np.int64)
+            self._writer_model = np.concatenate([self._writer_model, model])
+        return self._writer_index[key]
 
     # ------------------------------------------------------------------ sizes and columns
     @property
     def n_docs(self) -> int:
-        return self._ends.size
-
-    @property
-    def n_tokens(self) -> int:
-        return self._tokens.size
-
-    @property
-    def tokens(self) -> np.ndarray:
-        """Tokens of every document, concatenated in doc_id order (a read-only view)."""
-        view = self._tokens.view.view()
-        view.flags.writeable = False
-        return view
+        return self._meta["site"].size
 
     def column(self, name: str) -> np.ndarray:
-        """A metadata column (a view over the first n_docs entries)."""
+        """A metadata column (a view over the first n_docs entries; trainer and generation
+        are looked up through each document's writer, NO_MODEL for human text)."""
+        if name in self.DERIVED:
+            return self.values(name, np.arange(self.n_docs))
         return self._meta[name].view
 
-    @property
-    def offsets(self) -> np.ndarray:
-        """int64 document offsets, length n_docs + 1."""
-        return np.concatenate([[0], self._ends.view])
+    def values(self, name: str, doc_ids: np.ndarray) -> np.ndarray:
+        """Column ``name`` of the documents ``doc_ids`` only (cheap for derived columns)."""
+        if name in self.DERIVED:
+            writer = self._meta["writer"].view[doc_ids]
+            return self._writer_model[writer, self.DERIVED.index(name)]
+        return self._meta[name].view[doc_ids]
 
     # ------------------------------------------------------------------ writing
     def append(
         self,
-        docs: TokenDocs,
         *,
+        topic: np.ndarray,
+        length: np.ndarray,
+        writer: np.ndarray,
         site: np.ndarray,
         author: np.ndarray,
         step: int,
-        origin: np.ndarray,
-        trainer: np.ndarray,
-        generation: np.ndarray,
         watermark: np.ndarray,
     ) -> np.ndarray:
-        """Publish ``docs`` with their metadata (arrays of length docs.n_docs); returns doc ids."""
-        n = docs.n_docs
-        base = self.n_tokens
-        self._tokens.append(docs.tokens)
-        self._ends.append(base + docs.offsets[1:])
+        """Publish documents by their metadata (arrays of one entry per document, or scalars);
+        returns their doc ids. Text of writers that draw from uniforms is drawn when read;
+        :meth:`keep_text` stores the text of the others."""
+        n = len(topic)
+        writer = np.broadcast_to(np.asarray(writer, dtype=np.int16), (n,))
+        origin = np.where(self._writer_model[writer, 0] == NO_MODEL, Origin.HUMAN, Origin.AI)
         values = {
             "site": site,
             "author": author,
-            "step": np.full(n, step),
+            "step": step,
             "origin": origin,
-            "trainer": trainer,
-            "generation": generation,
-            "topic": docs.topics,
+            "topic": topic,
             "watermark": watermark,
-            "length": docs.lengths,
+            "length": length,
+            "writer": writer,
         }
         for name, column in self._meta.items():
             column.append(np.broadcast_to(values[name], (n,)))
-        self.n_ai += int(np.count_nonzero(np.asarray(origin) == Origin.AI))
+        self.n_ai += int(np.count_nonzero(origin == Origin.AI))
+        self._count_step(step, n)
+        length = np.asarray(length, dtype=np.int64)
+        self.n_tokens += int(length.sum())
+        site = np.asarray(site, dtype=np.int64)
+        if len(site):
+            top = int(site.max()) + 1
+            if top > len(self.site_tokens):
+                grown = np.zeros(max(top, 2 * len(self.site_tokens)), dtype=np.int64)
+                grown[: len(self.site_tokens)] = self.site_tokens
+                self.site_tokens = grown
+            self.site_tokens += np.bincount(site, weights=length, minlength=len(self.site_tokens))[
+                : len(self.site_tokens)
+            ].astype(np.int64)
         return np.arange(self.n_docs - n, self.n_docs, dtype=np.int64)
+
+    def _count_step(self, step: int, n: int) -> None:
+        at = step + 1
+        if len(self._step_docs) and at < len(self._step_docs) - 1:
+            raise ValueError(f"documents of step {step} come after later steps' documents")
+        if at >= len(self._step_docs):
+            grown = np.zeros(at + 1, dtype=np.int64)
+            grown[: len(self._step_docs)] = self._step_docs
+            self._step_docs = grown
+        self._step_docs[at] += n
+
+    def docs_per_step(self) -> np.ndarray:
+        """Documents published at each step from -1 (the backlog) on; documents are stored in
+        step order, so step s's are the ids after those of the steps before it."""
+        return self._step_docs
+
+    def keep_text(self, doc_ids: np.ndarray, docs: TokenDocs) -> None:
+        """Keep the text ``docs`` an eager writer wrote for the new documents ``doc_ids``."""
+        self._cache.add(np.asarray(doc_ids, dtype=np.int64), docs)
 
     # ------------------------------------------------------------------ reading
     def take(self, doc_ids: np.ndarray) -> TokenDocs:
-        """The documents ``doc_ids`` as a one-replica TokenDocs (in the given order)."""
+        """The documents ``doc_ids`` as a one-replica TokenDocs (in the given order).
+
+        Text already drawn comes from the cache; the rest is drawn by each document's writer
+        from the document's own uniforms, then cached (documents are drawn at most once).
+        """
         doc_ids = np.asarray(doc_ids, dtype=np.int64)
-        ends = self._ends.view[doc_ids]
-        lengths = self._meta["length"].view[doc_ids].astype(np.int64)
-        starts = ends - lengths
-        offsets = np.zeros(len(doc_ids) + 1, dtype=np.int64)
+        ids, inverse = np.unique(doc_ids, return_inverse=True)
+        lengths = self._meta["length"].view[ids].astype(np.int64)
+        topics = self._meta["topic"].view[ids].astype(np.int32)
+        offsets = np.zeros(len(ids) + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
-        gather = np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1])
+        tokens = np.empty(int(offsets[-1]), dtype=np.int32)
+        found, hits = self._cache.find(ids)
+        for hit, start, chunk in hits:
+            n = lengths[hit]
+            tokens[_spans(offsets[hit], n)] = chunk[_spans(start, n)]
+        missing = np.flatnonzero(~found)
+        writer = self._meta["writer"].view[ids[missing]]
+        for w in np.unique(writer):
+            pick = missing[writer == w]
+            n, source = lengths[pick], self.writers[int(w)]
+            u = document_uniforms(self._key, ids[pick], n, source.lanes)
+            tokens[_spans(offsets[pick], n)] = source.text(topics[pick].astype(np.int64), n, u)
+        if len(missing):
+            n = lengths[missing]
+            drawn = TokenDocs.from_arrays(
+                tokens[_spans(offsets[missing], n)], n, topics[missing], np.zeros(len(n)), 1
+            )
+            self._cache.add(ids[missing], drawn)
+        docs = TokenDocs(tokens, offsets, topics, np.zeros(len(ids), dtype=np.int32), 1)
+        if len(ids) == len(doc_ids) and np.array_equal(ids, doc_ids):
+            return docs
+        n = lengths[inverse]
+        out_offsets = np.zeros(len(doc_ids) + 1, dtype=np.int64)
+        np.cumsum(n, out=out_offsets[1:])
         return TokenDocs(
-            tokens=self._tokens.view[gather].astype(np.int32),
-            offsets=offsets,
-            topics=self._meta["topic"].view[doc_ids].copy(),
+            tokens=tokens[_spans(offsets[inverse], n)],
+            offsets=out_offsets,
+            topics=topics[inverse],
             replica=np.zeros(len(doc_ids), dtype=np.int32),
             n_replicas=1,
         )
+
+    @property
+    def cached_docs(self) -> int:
+        """Documents whose text is held (drawn once read, or written at publication)."""
+        return self._cache.n_docs
 
     def frame(self) -> pl.DataFrame:
         """Metadata of every document as a polars DataFrame (doc_id first)."""
         columns = {"doc_id": np.arange(self.n_docs, dtype=np.int64)}
         columns.update({name: column.view.copy() for name, column in self._meta.items()})
+        columns.update({name: self.column(name) for name in self.DERIVED})
         return pl.DataFrame(columns)
 
     def ai_share(self) -> float:
         """Share of all documents written by a model."""
         return self.n_ai / self.n_docs if self.n_docs else 0.0
+
+
+def _spans(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Indices ``starts[i] .. starts[i] + lengths[i] - 1`` of every span, back to back."""
+    before = np.cumsum(lengths) - lengths
+    return np.repeat(starts - before, lengths) + np.arange(int(lengths.sum()))

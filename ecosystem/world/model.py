@@ -56,7 +56,12 @@ class EcosystemModel(mesa.Model):
         self.truth = TokensTruth(scenario.truth, self.seed)
         test_rng = ReplicaRNG.for_replicas(self.seed, Stream.TEST, [0])
         self.test = self.truth.sample(np.array([scenario.metrics.test_docs]), test_rng)
-        self.store = ContentStore(self.truth.vocab_size)
+        self.store = ContentStore(
+            self.truth.vocab_size,
+            self.seed,
+            max_step=scenario.steps,
+            max_length=scenario.truth.doc_length_max,
+        )
         self.topic_ai_share = np.zeros(self.truth.topics)
         self.new_docs = np.zeros(0, dtype=np.int64)
         self.offers: list[Deployment] = []
@@ -84,6 +89,7 @@ class EcosystemModel(mesa.Model):
         self.web = Web(s.web, s.opt_out, len(s.trainers), draws(self.seed, Draw.OPT_OUT))
         self.platforms = self.web.add_platforms(s.web.platforms)
         self.authors = AuthorPopulation(s.authors, self.truth.topics)
+        self.author_agents = author_agents(s)
         self.add_authors(s.authors.count, -1, draws(self.seed, Draw.POPULATION))
         self.farms: list[ContentFarm] = list(
             ContentFarm.create_agents(
@@ -98,13 +104,15 @@ class EcosystemModel(mesa.Model):
 
     def add_authors(self, n: int, joined: int, rng: np.random.Generator) -> np.ndarray:
         """New human authors joining at step ``joined`` (-1: initial): a platform account or a
-        new personal site each, and one HumanAuthor agent each (created in bulk)."""
+        new personal site each, and one HumanAuthor agent each (created in bulk) unless the
+        scenario keeps the population alone (``authors.agents``)."""
         ids = self.authors.add(n, joined, rng)
         platform = self.authors.on_platform[ids]
         self.authors.site[ids[platform]] = rng.choice(self.platforms, size=int(platform.sum()))
         own = ids[~platform]
         self.authors.site[own] = self.web.add_personal_sites(own, rng)
-        HumanAuthor.create_agents(self, n, index=ids)
+        if self.author_agents:
+            HumanAuthor.create_agents(self, n, index=ids)
         return ids
 
     def _create(self, cls: type[mesa.Agent], params: list) -> list:
@@ -237,3 +245,15 @@ class EcosystemModel(mesa.Model):
         with np.errstate(invalid="ignore", divide="ignore"):
             share = np.bincount(topic, weights=ai, minlength=K) / docs
         self.topic_ai_share = np.where(docs > 0, share, 0.0)
+
+
+AUTHOR_AGENTS_LIMIT = 200_000
+"""``authors.agents: auto`` creates one agent per author up to this many authors."""
+
+
+def author_agents(scenario: EcosystemScenario) -> bool:
+    """Whether every author gets a HumanAuthor Mesa agent (``authors.agents``)."""
+    a = scenario.authors
+    if a.agents != "auto":
+        return a.agents == "each"
+    return a.count + a.entrants_per_step * scenario.steps <= AUTHOR_AGENTS_LIMIT

@@ -1,9 +1,10 @@
 """Batched publishing: gather every agent's requests, write the text once per source.
 
 Agents do not write documents one by one. Each returns a :class:`PublishRequests` (columns: topic,
-site, author, source), the model concatenates them, and :func:`publish` draws the text of all
-human documents with ONE call to the truth and the text of all AI documents with ONE call per
-deployed model, then appends everything to the content store in one batch.
+site, author, source), the model concatenates them, and :func:`publish` records them all in the
+content store in one batch: the lengths of all human documents with one call to the truth, those
+of AI documents with one call per deployed model. Their text is drawn when somebody reads them
+(``ecosystem.world.content``).
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ecosystem.core.data import TokenDocs
-from ecosystem.world.content import NO_MODEL, ContentStore, Origin
+from ecosystem.world.content import ContentStore
 from ecosystem.world.market import Deployment
 from ecosystem.world.streams import Draw, draws
+from ecosystem.world.writers import ModelWriter, TruthWriter
 
 HUMAN = -1  # source of a human-written document
 
@@ -65,49 +66,67 @@ def publish(
     step: int,
     policies=None,
 ) -> np.ndarray:
-    """Write and append every requested document; returns the new doc ids.
+    """Record every requested document in the store; returns the new doc ids.
+
+    Human documents come first, then each offered model's, in offer order. Each group's
+    lengths are drawn from its own stream; the text is drawn when a document is read
+    (``ecosystem.world.writers``), except for eager writers, which write it here.
 
     Args:
         requests: all of this step's requests.
-        truth: the TokensTruth (human text, one ``sample_topics`` call).
-        offers: the offered models by index (one sampling call each).
+        truth: the TokensTruth (human text).
+        offers: the offered models by index.
         store: the content store.
         seed: the run seed.
         step: the current step.
         policies: the run's :class:`~ecosystem.world.policies.Policies` (watermark mandate,
             paraphrase, provenance labels), or None.
     """
-    groups = [np.flatnonzero(requests.source == HUMAN)]
-    parts: list[TokenDocs] = [
-        truth.sample_topics(requests.topic[groups[0]], draws(seed, Draw.HUMAN_TEXT, step))
-    ]
-    trainer = [np.full(len(groups[0]), NO_MODEL)]
-    generation = [np.full(len(groups[0]), NO_MODEL)]
-    watermark = [np.zeros(len(groups[0]), dtype=bool)]
+    human = np.flatnonzero(requests.source == HUMAN)
+    groups = [(human, store.writer("truth", lambda: TruthWriter(truth)), None)]
     for source in np.unique(requests.source[requests.source != HUMAN]):
         deployment = offers[int(source)]
-        idx = np.flatnonzero(requests.source == source)
-        rng = draws(seed, Draw.MODEL_TEXT, step, int(source))
-        parts.append(deployment.write(requests.topic[idx], rng))
-        groups.append(idx)
-        trainer.append(np.full(len(idx), deployment.trainer))
-        generation.append(np.full(len(idx), deployment.generation))
-        watermark.append(np.full(len(idx), deployment.watermark))
-    order = np.concatenate(groups)
-    docs = TokenDocs.concat(parts) if len(parts) > 1 else parts[0]
+        key = (deployment.trainer, deployment.generation)
+        writer = store.writer(key, lambda d=deployment: ModelWriter(d))
+        groups.append((np.flatnonzero(requests.source == source), writer, deployment))
+    order = np.concatenate([idx for idx, _, _ in groups])
+    topic = requests.topic[order]
+    length, writer, watermark, eager = [], [], [], []
+    at = 0  # position of the group's first document in the batch
+    for idx, w, deployment in groups:
+        source = store.writers[w]
+        rng = (
+            draws(seed, Draw.HUMAN_TEXT, step)
+            if deployment is None
+            else draws(seed, Draw.MODEL_TEXT, step, int(requests.source[idx[0]]))
+        )
+        if source.lazy:
+            length.append(source.lengths(requests.topic[idx], rng))
+        else:
+            docs = source.write(requests.topic[idx], rng)
+            length.append(docs.lengths)
+            eager.append((at, docs))
+        at += len(idx)
+        writer.append(np.full(len(idx), w, dtype=np.int16))
+        watermark.append(np.full(len(idx), deployment is not None and deployment.watermark))
     watermark = np.concatenate(watermark)
     if policies is not None:
-        source = requests.source[order]
         watermark = policies.stamp(
-            watermark, source, requests.author[order], requests.site[order], step
+            watermark,
+            requests.source[order],
+            requests.author[order],
+            requests.site[order],
+            step,
         )
-    return store.append(
-        docs,
+    ids = store.append(
+        topic=topic,
+        length=np.concatenate(length),
+        writer=np.concatenate(writer),
         site=requests.site[order],
         author=requests.author[order],
         step=step,
-        origin=np.where(requests.source[order] == HUMAN, Origin.HUMAN, Origin.AI).astype(np.int8),
-        trainer=np.concatenate(trainer),
-        generation=np.concatenate(generation),
         watermark=watermark,
     )
+    for first, docs in eager:
+        store.keep_text(ids[first : first + docs.n_docs], docs)
+    return ids

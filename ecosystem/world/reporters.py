@@ -117,10 +117,11 @@ def opted_out_share(model: EcosystemModel) -> float:
 
 
 def _tokens_per_site(model: EcosystemModel) -> np.ndarray:
-    store = model.store
-    return np.bincount(
-        store.column("site"), weights=store.column("length"), minlength=model.web.n_sites
-    )
+    """Tokens published on each site so far (kept by the store as documents arrive)."""
+    tokens = np.zeros(model.web.n_sites)
+    kept = model.store.site_tokens[: model.web.n_sites]
+    tokens[: len(kept)] = kept
+    return tokens
 
 
 def opted_out_token_share(model: EcosystemModel) -> float:

@@ -20,8 +20,8 @@ class Draw(IntEnum):
     MESA = 0  # Mesa's own rng (agent-set shuffles)
     POPULATION = 1  # initial authors: topics, productivity, homes
     AUTHORS = 2  # per step: entrants, quitting, adoption, company choice, publishing counts
-    HUMAN_TEXT = 3  # per step: the text of human documents (from the truth)
-    MODEL_TEXT = 4  # per (step, trainer): documents written with a deployed model
+    HUMAN_TEXT = 3  # per step: the lengths of human documents
+    MODEL_TEXT = 4  # per (step, offer): lengths (eager writers: text) of a model's documents
     WEB = 5  # per step: new sites' links; (step, -1) at creation
     FARMS = 6  # per (step, farm): a farm's output
     CRAWL = 7  # per (trainer, generation): the crawl and subsamples
@@ -36,6 +36,7 @@ class Draw(IntEnum):
     PARAPHRASE = 16  # per step: which farm documents are paraphrased
     ARCHIVE = 17  # per step: documents the archive buys; (trainer, generation, 1): its mix
     HOLDINGS = 18  # per (company, trainer, generation): snapshot documents drawn
+    TEXT = 19  # the key of every document's text uniforms (ecosystem.core.counter_uniforms)
 
 
 def draws(seed: int, purpose: Draw, *index: int) -> np.random.Generator:
