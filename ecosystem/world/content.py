@@ -39,10 +39,10 @@ class _TextCache:
     """Text of documents already drawn (or written at publication), in sorted chunks.
 
     Each chunk holds ascending doc ids, their token ends and tokens; a lookup searches every
-    chunk, and many chunks are merged into one.
+    chunk. Chunks are merged like a binary counter (a new chunk absorbs the one before it while
+    that one is at most twice its size), so there are O(log n) of them and each document's text
+    is copied O(log n) times.
     """
-
-    MAX_CHUNKS = 16
 
     def __init__(self, token_dtype: np.dtype):
         self.token_dtype = token_dtype
@@ -51,32 +51,17 @@ class _TextCache:
 
     def add(self, ids: np.ndarray, docs: TokenDocs) -> None:
         """Keep the text ``docs`` of the new documents ``ids`` (ascending, none cached yet)."""
-        if len(ids):
-            chunk = (
-                ids.astype(np.int64),
-                docs.offsets[1:].copy(),
-                docs.tokens.astype(self.token_dtype),
-            )
-            self.chunks.append(chunk)
-            self.n_docs += len(ids)
-        if len(self.chunks) > self.MAX_CHUNKS:
-            self._merge()
-
-    def _merge(self) -> None:
-        ids = np.concatenate([c[0] for c in self.chunks])
-        lengths = np.concatenate([np.diff(c[1], prepend=0) for c in self.chunks])
-        shift = np.cumsum([0] + [len(c[2]) for c in self.chunks[:-1]])
-        starts = np.concatenate(
-            [c[1] - np.diff(c[1], prepend=0) + s for c, s in zip(self.chunks, shift, strict=True)]
+        if not len(ids):
+            return
+        chunk = (
+            ids.astype(np.int64),
+            docs.offsets[1:].copy(),
+            docs.tokens.astype(self.token_dtype),
         )
-        tokens = np.concatenate([c[2] for c in self.chunks])
-        order = np.argsort(ids, kind="stable")
-        n = lengths[order]
-        ends = np.cumsum(n)
-        gather = np.repeat(starts[order] - (ends - n), n) + np.arange(
-            int(ends[-1]) if len(ends) else 0
-        )
-        self.chunks = [(ids[order], ends, tokens[gather])]
+        self.chunks.append(chunk)
+        self.n_docs += len(ids)
+        while len(self.chunks) > 1 and len(self.chunks[-2][0]) <= 2 * len(self.chunks[-1][0]):
+            self.chunks[-2:] = [_merge(*self.chunks[-2:])]
 
     def find(self, ids: np.ndarray) -> tuple[np.ndarray, list[tuple]]:
         """Which of the sorted unique ``ids`` are cached: a mask, and per chunk the positions
@@ -246,7 +231,10 @@ class ContentStore:
         from the document's own uniforms, then cached (documents are drawn at most once).
         """
         doc_ids = np.asarray(doc_ids, dtype=np.int64)
-        ids, inverse = np.unique(doc_ids, return_inverse=True)
+        if np.all(doc_ids[1:] > doc_ids[:-1]):  # sorted and unique, as crawls are
+            ids, inverse = doc_ids, None
+        else:
+            ids, inverse = np.unique(doc_ids, return_inverse=True)
         lengths = self._meta["length"].view[ids].astype(np.int64)
         topics = self._meta["topic"].view[ids].astype(np.int32)
         offsets = np.zeros(len(ids) + 1, dtype=np.int64)
@@ -270,7 +258,7 @@ class ContentStore:
             )
             self._cache.add(ids[missing], drawn)
         docs = TokenDocs(tokens, offsets, topics, np.zeros(len(ids), dtype=np.int32), 1)
-        if len(ids) == len(doc_ids) and np.array_equal(ids, doc_ids):
+        if inverse is None:
             return docs
         n = lengths[inverse]
         out_offsets = np.zeros(len(doc_ids) + 1, dtype=np.int64)
@@ -298,6 +286,18 @@ class ContentStore:
     def ai_share(self) -> float:
         """Share of all documents written by a model."""
         return self.n_ai / self.n_docs if self.n_docs else 0.0
+
+
+def _merge(a: tuple, b: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One sorted chunk (ids, token ends, tokens) holding the documents of chunks ``a`` and
+    ``b``."""
+    ids = np.concatenate([a[0], b[0]])
+    lengths = np.diff(np.concatenate([[0], a[1], a[1][-1] + b[1]]))
+    starts = np.concatenate([[0], a[1], a[1][-1] + b[1]])[:-1]
+    tokens = np.concatenate([a[2], b[2]])
+    order = np.argsort(ids, kind="stable")
+    n = lengths[order]
+    return ids[order], np.cumsum(n), tokens[_spans(starts[order], n)]
 
 
 def _spans(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
