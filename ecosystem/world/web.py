@@ -74,6 +74,7 @@ class Web:
         self._threshold = Column(np.float64, width=max(n_crawlers, 1))
         self._opt_out_rng = opt_out_rng
         self.pagerank = np.zeros(0)
+        self._rank_version = 0
 
     # ------------------------------------------------------------------ columns
     @property
@@ -221,6 +222,7 @@ class Web:
         the ranks equal networkx's on ``self.graph``.
         """
         self.pagerank = pagerank(self.link_matrix(), self.params.damping)
+        self._rank_version += 1  # the critical sources may have changed
         return self.pagerank
 
     def surfer_visits(self, rng: np.random.Generator, surfers: int, length: int) -> np.ndarray:
@@ -281,7 +283,21 @@ class Web:
 
     def opted_out(self, crawler: int, step: int) -> np.ndarray:
         """Boolean mask of sites blocking ``crawler`` at ``step`` (thresholds below the share;
-        with ``critical_growth_per_step`` the critical sources follow their own share)."""
+        with ``critical_growth_per_step`` the critical sources follow their own share).
+
+        Kept until the web changes (a site joins, PageRank is recomputed) or the step does: the
+        crawl and several reporters ask for the same masks within a step. Read-only.
+        """
+        context = (step, self.n_sites, self._rank_version)
+        if getattr(self, "_opted_context", None) != context:  # none yet, or a stale one
+            self._opted_context, self._opted = context, {}
+        if crawler not in self._opted:
+            mask = self._opted_out(crawler, step)
+            mask.flags.writeable = False
+            self._opted[crawler] = mask
+        return self._opted[crawler]
+
+    def _opted_out(self, crawler: int, step: int) -> np.ndarray:
         share = self.opt_out_share(step)
         threshold = self._threshold.view[:, crawler]
         if self.opt_out_params.critical_growth_per_step is not None:
