@@ -238,7 +238,7 @@ def generations_summary(records: list[dict], strategy: str, n_replicas: int) -> 
 
     Returns:
         One row per (generation, metric), generation-major, metrics in the per-replica table's
-        column order.
+        column order; statistics are null where no replica has a value (NaN for all).
     """
     names = [k for k in records[0] if k not in ("replica", "generation")]
     generations = np.array([rec["generation"][0] for rec in records], dtype=np.int32)
@@ -259,6 +259,8 @@ def generations_summary(records: list[dict], strategy: str, n_replicas: int) -> 
             **{s: stats[s].ravel() for s in STATISTICS},
         },
         schema_overrides={"strategy": pl.String, "metric": pl.String},
+    ).with_columns(  # statistics of no value (every replica NaN) do not exist: null
+        pl.when(pl.col("replicas") > 0).then(pl.col(s)).alias(s) for s in STATISTICS[2:]
     )
 
 

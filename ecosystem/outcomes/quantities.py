@@ -234,7 +234,11 @@ MODEL_QUANTITIES: dict[str, Quantity] = {
         meaning="Replicas whose value is finite (the rest are infinite: a model that gives "
         "unseen tokens probability 0 has an infinite cross-entropy).",
     ),
-    "mean": Quantity("Mean", "the metric's unit", meaning="Mean over replicas."),
+    "mean": Quantity(
+        "Mean",
+        "the metric's unit",
+        meaning="Mean over replicas (null, like the quantiles, when no replica has a value).",
+    ),
     "q10": Quantity(
         "10% quantile",
         "the metric's unit",
