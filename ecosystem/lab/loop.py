@@ -247,9 +247,10 @@ def generations_summary(records: list[dict], strategy: str, n_replicas: int) -> 
         s: np.empty((len(records), len(names)), dtype=np.int64 if s in counts else np.float64)
         for s in STATISTICS
     }
+    matrix = np.empty((len(records), n_replicas))  # one buffer for every metric
     for j, name in enumerate(names):
-        matrix = np.stack([np.broadcast_to(rec[name], (n_replicas,)) for rec in records])
-        for statistic, values in replica_statistics(matrix).items():
+        np.stack([np.broadcast_to(rec[name], (n_replicas,)) for rec in records], out=matrix)
+        for statistic, values in replica_statistics(matrix, overwrite=True).items():
             stats[statistic][:, j] = values
     return pl.DataFrame(
         {
