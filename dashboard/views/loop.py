@@ -90,11 +90,10 @@ def render(run: loaders.Run) -> None:
         st.info(summary_only_note(run), icon=":material/info:")
     metrics = kinds.metric_menu(run.modality, loaders.columns(run, "generations"))
     if not metrics:
+        drawn = kinds.HEADLINES.get(run.modality or "", ["excess_cross_entropy"])
         st.warning(
             f"{run.table_path(loaders.main_table(run))} has none of the metrics the dashboard "
-            "draws "
-            f"({', '.join(kinds.HEADLINES.get(run.modality or '', ['excess_cross_entropy']))}, "
-            "...). Its columns are in the downloads below."
+            f"draws ({', '.join(drawn)}, ...). Its columns are in the downloads below."
         )
         table_downloads(run, "runs_tables")
         return

@@ -210,7 +210,6 @@ def run_loop(
         ctx.summaries.append(generations_summary(records, strategy, len(ctx.replicas)))
         if ctx.keep_replica_rows:
             ctx.frames.append(_frame(records, strategy, len(ctx.replicas)))
-        del records
         if checkpoint is not None and index + 1 < len(strategies):
             checkpoint.save(ctx, ctx.done_units())
     tables = {}
