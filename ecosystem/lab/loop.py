@@ -210,6 +210,7 @@ def run_loop(
         ctx.summaries.append(generations_summary(records, strategy, len(ctx.replicas)))
         if ctx.keep_replica_rows:
             ctx.frames.append(_frame(records, strategy, len(ctx.replicas)))
+        del records  # R x (G + 1) values per metric: free them before the next strategy runs
         if checkpoint is not None and index + 1 < len(strategies):
             checkpoint.save(ctx, ctx.done_units())
     tables = {}
