@@ -34,6 +34,13 @@ KIND_TABLES = {
     "scaling": {"scaling": ["real_fraction", "train_size"]},
 }
 """The tables (and their key columns) every run of a kind has."""
+SUMMARIES = {"generations": ("generations_summary", ["strategy", "generation", "metric"])}
+"""A loop run that kept statistics over replicas only (``metrics.replica_rows``) has, instead
+of a per-replica table, its summary: per key and metric the mean, 10/50/90% quantiles."""
+REPLICA_ROWS_HINT = (
+    "`metrics.replica_rows: true` in the scenario (or `--set metrics.replica_rows=true`) keeps "
+    "every replica's rows"
+)
 WHAT_TABLE_HOLDS = {
     "generations": "one row per replica or trainer and generation",
     "steps": "one row per simulated month",
@@ -205,6 +212,8 @@ def check_tables(run: Run) -> None:
     if other and other != run.kind:
         raise RunDirError(_mismatch(run, other))
     for table, keys in KIND_TABLES[run.kind].items():
+        if summary_only(run, table):
+            table, keys = SUMMARIES[table]
         path = run.table_path(table)
         if not path.is_file():
             raise RunDirError(
@@ -224,7 +233,13 @@ def check_tables(run: Run) -> None:
 def _kind_of_tables(folder: Path) -> str | None:
     """The kind whose tables and key columns ``folder`` holds, if exactly one matches."""
     found = []
-    for kind, tables in KIND_TABLES.items():
+    for kind, listed in KIND_TABLES.items():
+        tables = {}
+        for table, keys in listed.items():
+            summary, summary_keys = SUMMARIES.get(table, (table, keys))
+            if kind == "loop" and not (folder / f"{table}.parquet").is_file():
+                table, keys = summary, summary_keys
+            tables[table] = keys
         paths = [folder / f"{t}.parquet" for t in tables]
         if not all(p.is_file() for p in paths):
             continue
@@ -310,8 +325,39 @@ def _schema(path: str, mtime_ns: int) -> list[str]:
     return _scan_file(Path(path)).collect_schema().names()
 
 
+def summary_only(run: Run, table: str = "generations") -> bool:
+    """Whether ``run`` kept statistics over replicas of ``table`` only: a loop run written with
+    ``metrics.replica_rows`` false (or auto above its limit)."""
+    return (
+        run.kind == "loop"
+        and table in SUMMARIES
+        and not run.has_table(table)
+        and run.has_table(SUMMARIES[table][0])
+    )
+
+
+def main_table(run: Run, table: str = "generations") -> str:
+    """The file stem that holds ``table``'s data: ``table``, or its summary when only that was
+    kept."""
+    return SUMMARIES[table][0] if summary_only(run, table) else table
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _summary_metrics(path: str, mtime_ns: int) -> list[str]:
+    frame = _collect(Path(path), _scan_file(Path(path)).select(pl.col("metric").unique()))
+    return sorted(frame["metric"].to_list())
+
+
 def columns(run: Run, table: str) -> list[str]:
-    """The column names of one table (empty when the run has no such table)."""
+    """The column names of one table (empty when the run has no such table).
+
+    For a loop run that kept statistics over replicas only: the columns its per-replica table
+    would have had that the pages can draw, i.e. the summary's key columns and metrics.
+    """
+    if summary_only(run, table):
+        summary, keys = SUMMARIES[table]
+        path = run.table_path(summary)
+        return [k for k in keys if k != "metric"] + _summary_metrics(str(path), _stamp(path))
     if not run.has_table(table):
         return []
     path = run.table_path(table)
@@ -351,8 +397,18 @@ def _bands(path: str, mtime_ns: int, metric: str, x: str, series: str) -> pl.Dat
     return _collect(Path(path), summaries.bands(_scan_file(Path(path)), metric, x, series))
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def _summary_bands(path: str, mtime_ns: int, metric: str, x: str, series: str) -> pl.DataFrame:
+    query = summaries.summary_bands(_scan_file(Path(path)), metric, x, series)
+    frame = _collect(Path(path), query)
+    if frame.height == 0:
+        raise RunDirError(f"{path}: holds no statistics of {metric!r}.")
+    return frame
+
+
 def bands(run: Run, metric: str, x: str = "generation", table: str = "generations"):
-    """Mean and 10-90% quantiles of ``metric`` over replicas, per series and ``x``.
+    """Mean and 10-90% quantiles of ``metric`` over replicas, per series and ``x``: computed
+    from the replica rows, or read from the run's summary when it kept only that.
 
     Returns:
         A frame with the series column (strategy or trainer), ``x``, ``mean``, ``q10``,
@@ -361,6 +417,11 @@ def bands(run: Run, metric: str, x: str = "generation", table: str = "generation
     Raises:
         RunDirError: the table is missing, unreadable or lacks a needed column.
     """
+    if summary_only(run, table):
+        summary, keys = SUMMARIES[table]
+        _need(run, summary, keys)
+        path = run.table_path(summary)
+        return _summary_bands(str(path), _stamp(path), metric, x, run.series)
     _need(run, table, [run.series, x, metric])
     path = run.table_path(table)
     return _bands(str(path), _stamp(path), metric, x, run.series)

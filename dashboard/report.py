@@ -82,14 +82,24 @@ def run_figures(folder: Path) -> list[Figure]:
         firms = _read(folder, "firms") if (folder / "firms.parquet").is_file() else None
         return ecosystem_figures(meta, _read(folder, "steps"), _read(folder, "generations"), firms)
     if kind == "loop":
-        generations = _scan(folder, "generations")
-        metrics = offered(generations.collect_schema().names(), LOOP_METRICS)
+        if (
+            not (folder / "generations.parquet").is_file()
+            and (folder / "generations_summary.parquet").is_file()
+        ):  # statistics over replicas only (metrics.replica_rows)
+            summary = _scan(folder, "generations_summary")
+            names = summary.select(pl.col("metric").unique()).collect()["metric"].to_list()
+            bands = summaries.summary_bands
+            generations = summary
+        else:
+            generations = _scan(folder, "generations")
+            names = generations.collect_schema().names()
+            bands = summaries.bands
+        metrics = offered(names, LOOP_METRICS)
         shown = metrics[:1] + [m for m in ("train_ai_share",) if m in metrics[1:]]
         return [
-            loop_metric(summaries.bands(generations, m, "generation", "strategy").collect(), m,
-                        "strategy")
+            loop_metric(bands(generations, m, "generation", "strategy").collect(), m, "strategy")
             for m in shown
-        ]  # fmt: skip
+        ]
     if kind == "scaling":
         scaling = _scan(folder, "scaling")
         metric = next((m for m in SCALING_METRICS if m in scaling.collect_schema().names()), None)

@@ -33,6 +33,23 @@ def bands(frame: pl.LazyFrame, metric: str, x: str, series: str) -> pl.LazyFrame
     )
 
 
+def summary_bands(summary: pl.LazyFrame, metric: str, x: str, series: str) -> pl.LazyFrame:
+    """:func:`bands` of a run that kept statistics over replicas only: its summary's rows of
+    ``metric`` (one per ``series`` and ``x``; computed the same way when the run was written)."""
+    return (
+        summary.filter((pl.col("metric") == metric) & (pl.col("replicas") > 0))
+        .select(
+            pl.col(series).cast(pl.String),
+            pl.col(x),
+            "mean",
+            "q10",
+            "q90",
+            pl.col("replicas").cast(pl.UInt32),
+        )
+        .sort(series, x)
+    )
+
+
 def final_values(bands: pl.DataFrame, x: str, series: str) -> pl.DataFrame:
     """The first and last point of each series of a ``bands`` frame.
 

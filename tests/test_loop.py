@@ -30,7 +30,7 @@ def first(frame: pl.DataFrame, strategy: str, column: str) -> float:
 
 def test_same_seed_identical_tables(scenario):
     a, b = run_loop(scenario()), run_loop(scenario())
-    assert set(a) == {"generations", "samples", "sequences"}
+    assert set(a) == {"generations", "generations_summary", "samples", "sequences"}
     for name in a:
         assert_frame_equal(a[name], b[name])
     c = run_loop(scenario("seed=4"))["generations"]

@@ -20,7 +20,7 @@ def test_a_collapsed_gaussian_run_shows_no_blown_up_mean(tmp_path):
     spec = RunSpec(
         SCENARIOS / "loop_gaussian.yaml",
         tmp_path / "gauss",
-        ["loop.replicas=200", "loop.generations=1000"],
+        ["loop.replicas=200", "loop.generations=1000", "metrics.replica_rows=true"],
     )
     folder = execute(spec)
     raw = pl.read_parquet(folder / "generations.parquet").filter(pl.col("generation") == 1000)

@@ -68,19 +68,32 @@ def perplexity_histograms(run: loaders.Run, strategy: str) -> None:
 
 def strategies_of(run: loaders.Run) -> list[str]:
     """The run's strategies in the scenario's order (the order people wrote them in)."""
-    present = set(loaders.load_table(run, "generations", [run.series])[run.series].to_list())
+    table = loaders.main_table(run)
+    present = set(loaders.load_table(run, table, [run.series])[run.series].to_list())
     declared = ((run.meta.get("scenario") or {}).get("loop") or {}).get("strategies") or []
     return [s for s in declared if s in present] + sorted(present - set(declared))
 
 
+def summary_only_note(run: loaders.Run) -> str:
+    """What the page says about a run that kept statistics over replicas only."""
+    return (
+        "This run kept per-generation statistics over replicas only (mean, median, 10% and 90% "
+        f"quantiles: {loaders.main_table(run)}.parquet), not every replica's rows: the charts "
+        f"draw them as usual. To look at single replicas, run it again with "
+        f"{loaders.REPLICA_ROWS_HINT}."
+    )
+
+
 def render(run: loaders.Run) -> None:
     """The whole loop view."""
+    if loaders.summary_only(run):
+        st.info(summary_only_note(run), icon=":material/info:")
     metrics = kinds.metric_menu(run.modality, loaders.columns(run, "generations"))
     if not metrics:
+        drawn = kinds.HEADLINES.get(run.modality or "", ["excess_cross_entropy"])
         st.warning(
-            f"{run.table_path('generations')} has none of the metrics the dashboard draws "
-            f"({', '.join(kinds.HEADLINES.get(run.modality or '', ['excess_cross_entropy']))}, "
-            "...). Its columns are in the downloads below."
+            f"{run.table_path(loaders.main_table(run))} has none of the metrics the dashboard "
+            f"draws ({', '.join(drawn)}, ...). Its columns are in the downloads below."
         )
         table_downloads(run, "runs_tables")
         return

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, Strict, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from ecosystem.config.base import Int, Params, Real, field_error
 from ecosystem.config.ecosystem import EcosystemScenario
@@ -80,6 +81,11 @@ class LoopParams(Params):
         return max(2, round(self.samples_per_generation * generation**self.samples_growth_exponent))
 
 
+REPLICA_ROWS_AUTO_LIMIT = 200_000
+"""``metrics.replica_rows: auto`` keeps every replica's rows below this many (about 9 MB of
+Parquet for a Gaussian loop; the per-generation quantiles hold the rest)."""
+
+
 class MetricsParams(Params):
     """Definitions behind the metrics."""
 
@@ -108,6 +114,20 @@ class MetricsParams(Params):
         description="Token models: record each token's first generation absent from the "
         "training data, per replica (survival table; R x V rows per strategy).",
     )
+    replica_rows: Annotated[bool, Strict()] | Literal["auto"] = Field(
+        "auto",
+        description="Write every replica's rows (generations table, one row per strategy, "
+        "replica and generation) beside the per-generation quantiles over replicas "
+        "(generations_summary, always written). true: always; false: never; auto: when "
+        "replicas x (generations + 1) x strategies is below 200,000 rows.",
+    )
+
+    @field_validator("replica_rows", mode="before")
+    @classmethod
+    def _replica_rows_choice(cls, value: Any) -> Any:
+        if value is True or value is False or value == "auto":
+            return value
+        raise PydanticCustomError("replica_rows", "allowed: true, false or auto")
 
 
 class LoopScenario(LearnerExperiment):
@@ -117,6 +137,19 @@ class LoopScenario(LearnerExperiment):
     name: str = Field("loop", min_length=1, description="Short name, used in outputs.")
     loop: LoopParams = LoopParams()
     metrics: MetricsParams = MetricsParams()
+
+    def replica_row_count(self) -> int:
+        """Rows of the per-replica ``generations`` table: R x (G + 1) x strategies."""
+        loop = self.loop
+        return loop.replicas * (loop.generations + 1) * len(loop.strategies)
+
+    def writes_replica_rows(self) -> bool:
+        """Whether the run keeps every replica's rows (``metrics.replica_rows``; ``auto``: below
+        ``REPLICA_ROWS_AUTO_LIMIT`` rows)."""
+        choice = self.metrics.replica_rows
+        if choice == "auto":
+            return self.replica_row_count() < REPLICA_ROWS_AUTO_LIMIT
+        return bool(choice)
 
     @model_validator(mode="after")
     def _sampling(self) -> LoopScenario:

@@ -33,6 +33,7 @@ from ecosystem.config.schema import LoopScenario
 from ecosystem.core.checkpoint import Checkpointer
 from ecosystem.core.data import Labeled, TokenDocs
 from ecosystem.core.rng import ReplicaRNG, Stream
+from ecosystem.lab.quantiles import STATISTICS, replica_statistics
 from ecosystem.learners import build_learner
 from ecosystem.metrics.health import check_metrics
 from ecosystem.metrics.tokens import sample_truth_nll, token_sample_metrics
@@ -68,7 +69,10 @@ class LoopContext:
         self.sample_rows: list[pl.DataFrame] = []
         self.sequence_rows: list[pl.DataFrame] = []
         self.survival: dict[str, TokenSurvival] = {}
-        # resumable progress: finished strategies' frames, the strategy in flight
+        # resumable progress: finished strategies' summaries (and replica rows when kept),
+        # the strategy in flight
+        self.keep_replica_rows = scenario.writes_replica_rows()
+        self.summaries: list[pl.DataFrame] = []
         self.frames: list[pl.DataFrame] = []
         self.in_flight: StrategyState | None = None
         self.checkpoint: Checkpointer | None = None
@@ -78,7 +82,7 @@ class LoopContext:
 
     def done_units(self) -> int:
         """Progress units (generations) finished: what a resumed run reports first."""
-        done = len(self.frames) * (self.loop.generations + 1)
+        done = len(self.summaries) * (self.loop.generations + 1)
         return done + (self.in_flight.generation + 1 if self.in_flight is not None else 0)
 
     def generation_done(self, state: StrategyState) -> None:
@@ -186,7 +190,9 @@ def run_loop(
     continued from.
 
     Returns:
-        ``generations``: one row per (strategy, replica, generation); for token models also
+        ``generations_summary``: per (strategy, generation, metric) the mean, median and 10% /
+        90% quantiles over replicas; ``generations``: one row per (strategy, replica,
+        generation), when ``scenario.writes_replica_rows()``; for token models also
         ``samples`` (readable texts of replica 0 beside human texts of the same topic) and
         ``sequences`` (each sampled document's perplexity under the generation-0 model), and with
         ``metrics.token_survival`` ``survival`` (each token's extinction generation per replica).
@@ -198,13 +204,19 @@ def run_loop(
         progress(ctx.done_units())
     ctx.checkpoint = checkpoint
     strategies = scenario.loop.strategies
-    for index in range(len(ctx.frames), len(strategies)):
+    for index in range(len(ctx.summaries), len(strategies)):
         strategy = strategies[index]
         records = _run_strategy(ctx, strategy_rule(strategy), progress)
-        ctx.frames.append(_frame(records, strategy, len(ctx.replicas)))
+        ctx.summaries.append(generations_summary(records, strategy, len(ctx.replicas)))
+        if ctx.keep_replica_rows:
+            ctx.frames.append(_frame(records, strategy, len(ctx.replicas)))
+        del records  # R x (G + 1) values per metric: free them before the next strategy runs
         if checkpoint is not None and index + 1 < len(strategies):
             checkpoint.save(ctx, ctx.done_units())
-    tables = {"generations": pl.concat(ctx.frames, how="diagonal_relaxed")}
+    tables = {}
+    if ctx.keep_replica_rows:
+        tables["generations"] = pl.concat(ctx.frames, how="diagonal_relaxed")
+    tables["generations_summary"] = pl.concat(ctx.summaries)
     if ctx.sample_rows:
         tables["samples"] = pl.concat(ctx.sample_rows)
     if ctx.sequence_rows:
@@ -212,6 +224,45 @@ def run_loop(
     if ctx.survival:
         tables["survival"] = pl.concat([s.frame(name) for name, s in ctx.survival.items()])
     return tables
+
+
+def generations_summary(records: list[dict], strategy: str, n_replicas: int) -> pl.DataFrame:
+    """Per generation of one strategy and every other column of its per-replica rows (the
+    training data's size and AI share, each metric): replicas, finite replicas, mean, 10% / 90%
+    quantiles and median over replicas (:func:`ecosystem.lab.quantiles.replica_statistics`).
+
+    Args:
+        records: one record per generation, in order (``_record``'s (R,) arrays).
+        strategy: the strategy's name.
+        n_replicas: R.
+
+    Returns:
+        One row per (generation, metric), generation-major, metrics in the per-replica table's
+        column order; statistics are null where no replica has a value (NaN for all).
+    """
+    names = [k for k in records[0] if k not in ("replica", "generation")]
+    generations = np.array([rec["generation"][0] for rec in records], dtype=np.int32)
+    counts = ("replicas", "finite")
+    stats = {
+        s: np.empty((len(records), len(names)), dtype=np.int64 if s in counts else np.float64)
+        for s in STATISTICS
+    }
+    matrix = np.empty((len(records), n_replicas))  # one buffer for every metric
+    for j, name in enumerate(names):
+        np.stack([np.broadcast_to(rec[name], (n_replicas,)) for rec in records], out=matrix)
+        for statistic, values in replica_statistics(matrix, overwrite=True).items():
+            stats[statistic][:, j] = values
+    return pl.DataFrame(
+        {
+            "strategy": np.full(len(records) * len(names), strategy, dtype=object),
+            "generation": np.repeat(generations, len(names)),
+            "metric": np.tile(np.array(names, dtype=object), len(records)),
+            **{s: stats[s].ravel() for s in STATISTICS},
+        },
+        schema_overrides={"strategy": pl.String, "metric": pl.String},
+    ).with_columns(  # statistics of no value (every replica NaN) do not exist: null
+        pl.when(pl.col("replicas") > 0).then(pl.col(s)).alias(s) for s in STATISTICS[2:]
+    )
 
 
 @dataclass

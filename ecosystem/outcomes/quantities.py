@@ -217,6 +217,39 @@ MODEL_QUANTITIES: dict[str, Quantity] = {
         fmt=COUNT,
         meaning="First generation whose training data lacks the token (null: never).",
     ),
+    # --- statistics over replicas (generations_summary): one metric per row
+    "metric": Quantity(
+        "Metric",
+        fmt=ID,
+        meaning="The column of the per-replica generations table summarised on this row.",
+    ),
+    "replicas": Quantity(
+        "Replicas",
+        fmt=COUNT,
+        meaning="Replicas with a value (NaN and missing left out): what the statistics are over.",
+    ),
+    "finite": Quantity(
+        "Finite replicas",
+        fmt=COUNT,
+        meaning="Replicas whose value is finite (the rest are infinite: a model that gives "
+        "unseen tokens probability 0 has an infinite cross-entropy).",
+    ),
+    "mean": Quantity(
+        "Mean",
+        "the metric's unit",
+        meaning="Mean over replicas (null, like the quantiles, when no replica has a value).",
+    ),
+    "q10": Quantity(
+        "10% quantile",
+        "the metric's unit",
+        meaning="10% quantile over replicas (linear interpolation, as numpy's np.quantile).",
+    ),
+    "median": Quantity("Median", "the metric's unit", meaning="Median over replicas."),
+    "q90": Quantity(
+        "90% quantile",
+        "the metric's unit",
+        meaning="90% quantile over replicas (linear interpolation, as numpy's np.quantile).",
+    ),
 }
 
 QUANTITIES: dict[str, Quantity] = {**MODEL_QUANTITIES, **WORLD_QUANTITIES}

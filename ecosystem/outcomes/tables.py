@@ -45,6 +45,9 @@ _SAMPLE_METRICS = (
     col("tail_mass_ratio", F64, when=TOKENS),
     col("sample_truth_nll", F64, when=TOKENS),
 )
+REPLICA_ROWS_AUTO_LIMIT = 200_000
+"""``ecosystem.config.schema.REPLICA_ROWS_AUTO_LIMIT``, restated so the catalog does not import
+the scenario models (a test keeps the two equal)."""
 _TRAINED_AT = "Step at which the generation was trained (generation 0: at step 0, before AI)."
 _TOKEN_MODELS = "token models (`tokens` or `text` truth)"
 
@@ -177,6 +180,23 @@ TABLES: tuple[Table, ...] = (
         col("train_ai_share", F64),
         *_learner_metrics(),
         *_SAMPLE_METRICS,
+        when="`metrics.replica_rows: true`, or with `auto` (the default) when replicas × "
+        f"(generations + 1) × strategies is under {REPLICA_ROWS_AUTO_LIMIT:,} "
+        "(`generations_summary` always holds its statistics over replicas)",
+    ),
+    _table(
+        "loop",
+        "generations_summary",
+        "strategy, generation and metric (each other column of `generations`)",
+        col("strategy", STR),
+        col("generation", I32),
+        col("metric", STR),
+        col("replicas", I64),
+        col("finite", I64),
+        col("mean", F64),
+        col("q10", F64),
+        col("median", F64),
+        col("q90", F64),
     ),
     _table(
         "loop",

@@ -50,9 +50,15 @@ class Experiment:
     quick: tuple[str, ...] = ()
 
     def resolve(self, quick: bool = False) -> Scenario:
-        """The validated scenario of this run (full size, or test size when ``quick``)."""
+        """The validated scenario of this run (full size, or test size when ``quick``); a loop
+        keeps every replica's rows (the rows compare statistics of them beyond the quantiles
+        a large run keeps by default)."""
         extra = self.quick if quick else ()
-        return load_scenario(ROOT / self.scenario, [*self.overrides, *extra])
+        scenario = load_scenario(ROOT / self.scenario, [*self.overrides, *extra])
+        if scenario.kind == "loop":
+            metrics = scenario.metrics.model_copy(update={"replica_rows": True})
+            scenario = scenario.model_copy(update={"metrics": metrics})
+        return scenario
 
     def command(self) -> str:
         """The ``ecosim run`` command that reproduces this run at full size."""

@@ -73,12 +73,45 @@ def outcome_value(frame: pl.DataFrame, outcome: OutcomeSpec) -> float:
     return float(tail.mean())  # type: ignore[arg-type]
 
 
+SUMMARY_OF = {"generations": "generations_summary"}
+"""A loop run that kept statistics over replicas only has this table instead."""
+
+
+def replica_means(summary: pl.DataFrame, column: str) -> pl.DataFrame:
+    """A loop run's ``generations_summary`` as the per-replica table would be averaged: its key
+    columns and ``column`` holding the mean over replicas (no ``replica`` column).
+
+    Every group holds all replicas, so averaging these means over strategies equals averaging
+    the replica rows.
+    """
+    keys = [c for c in summary.columns if c in ("strategy", "generation")]
+    return summary.filter(pl.col("metric") == column).select(*keys, pl.col("mean").alias(column))
+
+
+def _table(folder: Path, table: str, column: str) -> pl.DataFrame:
+    path = folder / f"{table}.parquet"
+    summary = folder / f"{SUMMARY_OF.get(table, table)}.parquet"
+    if not path.is_file() and table in SUMMARY_OF and summary.is_file():
+        return replica_means(pl.read_parquet(summary), column)
+    return pl.read_parquet(path)
+
+
 def member_outcomes(folder: Path, outcomes: dict[str, OutcomeSpec]) -> dict[str, float]:
-    """Every outcome of one finished run folder (each table read once)."""
-    tables: dict[str, pl.DataFrame] = {}
+    """Every outcome of one finished run folder (each table read once; a loop run that kept
+    statistics over replicas only is read from its means over replicas)."""
+    tables: dict[tuple[str, str], pl.DataFrame] = {}
     values = {}
     for name, outcome in outcomes.items():
-        if outcome.table not in tables:
-            tables[outcome.table] = pl.read_parquet(folder / f"{outcome.table}.parquet")
-        values[name] = outcome_value(tables[outcome.table], outcome)
+        sliced = outcome.table in SUMMARY_OF and not (folder / f"{outcome.table}.parquet").is_file()
+        key = (outcome.table, outcome.column if sliced else "")  # a summary: one slice a column
+        if key not in tables:
+            tables[key] = _table(folder, outcome.table, outcome.column)
+        frame = tables[key]
+        if "replica" in outcome.filter and "replica" not in frame.columns:
+            raise ValueError(
+                f"{outcome.table}.parquet was not written (the run kept statistics over "
+                "replicas only), so rows cannot be filtered by replica; set "
+                "metrics.replica_rows: true in the sweep's `set`"
+            )
+        values[name] = outcome_value(frame, outcome)
     return values
