@@ -408,7 +408,8 @@ class _DecodedRows:
             if decoding.top_k is not None:
                 budget = np.minimum(budget, decoding.top_k - n_seen)
             if decoding.top_p < 1.0 and unseen_w > 0:
-                need = np.ceil((decoding.top_p * total - seen_total) / unseen_w)
+                with np.errstate(over="ignore"):  # a tiny k: more unseen tokens than exist
+                    need = np.ceil((decoding.top_p * total - seen_total) / unseen_w)
                 budget = np.minimum(budget, np.maximum(need, 0))
             unseen_kept = np.where(all_seen, np.clip(budget, 0, unseen_kept), 0.0)
         kept_w = np.where(keep, weight, 0.0)

@@ -150,7 +150,8 @@ class TokensTruth:
         ).sum(axis=1)
         uni = self.topic_unigram[topic, tok]
         prob = np.where(first, uni, (1.0 - self.background) * sparse + self.background * uni)
-        return np.log(prob)
+        with np.errstate(divide="ignore"):  # λ = 0: transitions off the chain are impossible
+            return np.log(prob)
 
     def cross_entropy(self, docs: TokenDocs) -> float:
         """The truth's own cross-entropy on ``docs`` (nats per token)."""
