@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -35,6 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(scenario: Path, every: int, folder: Path, overrides: list[str]) -> dict:
+    """One ``ecosim run`` into ``folder`` (removed first: no earlier run.json can be read)."""
+    shutil.rmtree(folder, ignore_errors=True)
     sets = [arg for o in overrides for arg in ("--set", o)]
     cmd = [sys.executable, "-m", "ecosystem.cli", "run", str(scenario), "--out", str(folder)]
     cmd += [*sets, "--checkpoint-every", str(every), "--quiet", "--overwrite"]

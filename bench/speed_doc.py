@@ -443,7 +443,7 @@ def machine_section() -> str:
         "the sum of each benchmark's own run time as last recorded"
     )
     if untimed:
-        suite += f", plus the results from older runs that recorded none ({', '.join(untimed)})"
+        suite += f", not counting older results that recorded none ({', '.join(untimed)})"
     return (
         "## Machine\n\n"
         f"{latest.get('cpu', '?')}, {latest.get('cpu_count')} cores; {latest.get('platform')}; "
