@@ -92,3 +92,22 @@ def test_readme_times_are_taken_from_the_speed_page():
     for paragraph in readme.split("\n\n"):
         if claim.search(paragraph):
             assert "docs/SPEED.md" in paragraph, paragraph
+
+
+def ratio_series(value: object) -> list[list[float]]:
+    """Every list of per-pair ratios (``ratios``) found anywhere in a saved result."""
+    if isinstance(value, dict):
+        found = [value["ratios"]] if "ratios" in value else []
+        return found + [s for v in value.values() for s in ratio_series(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in ratio_series(v)]
+    return []
+
+
+@pytest.mark.parametrize("path", sorted(common.RESULTS.glob("*.json")), ids=lambda p: p.stem)
+def test_every_saved_ratio_comes_from_at_least_five_pairs(path):
+    result = json.loads(path.read_text())
+    for ratios in ratio_series(result):
+        assert len(ratios) >= common.MIN_PAIRS
+    if isinstance(result.get("pairs"), list):  # whole runs paired (levers, checkpoints)
+        assert len(result["pairs"]) >= common.MIN_PAIRS
