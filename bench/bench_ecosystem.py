@@ -5,12 +5,14 @@ construction (the initial web and generation 0 of every trainer) and the steps s
 recording the process's CPU time (robust to other load on a shared machine) and peak memory.
 The 100k variant is the baseline with ten times the authors, entrants and farm output (a world
 ten times as large; trainers keep their crawl budgets). With ``--levers`` the baseline and the
-baseline with every policy lever on run alternately (paired, ``--repeat`` pairs) and their time
-ratio is reported (target: at most 1.3).
+baseline with every policy lever on run alternately (``--pairs`` pairs, the order flipping every
+pair) and the median of the per-pair time ratios is reported with its range, for CPU and wall
+time (target: at most 1.3).
 
 A plain reference is measured in the same run: one step of author decisions (publishing counts,
 AI use, topics) done the Mesa way, a Python ``step`` per agent activated with ``shuffle_do``,
-against the vectorised population the ecosystem uses (same draws in distribution).
+against the vectorised population the ecosystem uses (same draws in distribution), paired and
+alternating (``common.paired``, 5 pairs).
 
 The baseline is also timed end to end through the command line (``ecosim run``: imports,
 simulation, Parquet). Targets: baseline through the CLI <= 4 s; 100k authors x 60 steps
@@ -19,7 +21,8 @@ Wall times are medians of ``--repeat`` runs; the process CPU time and the load a
 end are recorded beside them, since other work on a shared machine stretches wall time.
 
 Run: ``.venv/bin/python bench/bench_ecosystem.py [--repeat 3] [--skip-large] [--million]``;
-``--levers`` instead times the baseline and the baseline with every policy lever on, alternately;
+``--levers [--pairs 5]`` instead times the baseline and the baseline with every policy lever on,
+alternately;
 ``--moat`` instead times ``scenarios/data_moat.yaml`` at baseline size (target < 30 s).
 """
 
@@ -39,7 +42,16 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(ROOT)]  # this checkout's code
-from common import fix_threads, load_average, save, timed  # noqa: E402
+from common import (  # noqa: E402
+    MIN_PAIRS,
+    fix_threads,
+    interleave,
+    load_average,
+    paired,
+    ratio_summary,
+    save,
+    timed,
+)
 
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 MOAT = ROOT / "scenarios" / "data_moat.yaml"
@@ -172,36 +184,38 @@ def author_step_reference(n_authors: int, seed: int = 0) -> dict[str, float]:
         adopted=population.adopted,
     )
     agents = model.agents_by_type[PlainAuthor]
-    t0 = time.perf_counter()
-    agents.shuffle_do("step")
-    plain = time.perf_counter() - t0
-    vectorised = min(
-        _timed(lambda: population.requests(offers, np.random.default_rng(seed))) for _ in range(3)
+    timing = paired(
+        lambda: agents.shuffle_do("step"),
+        lambda: population.requests(offers, np.random.default_rng(seed)),
+        pairs=MIN_PAIRS,
     )
     return {
         "authors": n_authors,
-        "per_agent_mesa_s": plain,
-        "vectorised_s": vectorised,
-        "speedup": plain / vectorised,
+        "per_agent_mesa_s": timing["a_median_s"],
+        "vectorised_s": timing["b_median_s"],
+        "speedup": timing["ratio_median"],
+        "speedup_range": [timing["ratio_min"], timing["ratio_max"]],
+        "pairs": timing,
     }
 
 
 def levers_ratio(pairs: int) -> None:
     """Baseline and baseline-with-every-lever alternately; the paired ratios of their times."""
-    runs = []
-    for _ in range(pairs):
-        plain, levers = in_subprocess("baseline"), in_subprocess("levers_on")
-        runs.append({"baseline": plain, "levers_on": levers})
-        wall, cpu = (levers[k] / plain[k] for k in ("total_s", "cpu_s"))
+    plain, levers = interleave(
+        [lambda: in_subprocess("baseline"), lambda: in_subprocess("levers_on")], rounds=pairs
+    )
+    for p, lv in zip(plain, levers, strict=True):
         print(
-            f"baseline {plain['total_s']:5.1f}s (cpu {plain['cpu_s']:5.1f}s)  levers on "
-            f"{levers['total_s']:5.1f}s (cpu {levers['cpu_s']:5.1f}s)  ratio wall {wall:.2f}"
-            f"  cpu {cpu:.2f}"
+            f"baseline {p['total_s']:5.1f}s (cpu {p['cpu_s']:5.1f}s)  levers on "
+            f"{lv['total_s']:5.1f}s (cpu {lv['cpu_s']:5.1f}s)  ratio wall "
+            f"{lv['total_s'] / p['total_s']:.2f}  cpu {lv['cpu_s'] / p['cpu_s']:.2f}"
         )
-    cpu = [r["levers_on"]["cpu_s"] / r["baseline"]["cpu_s"] for r in runs]
-    wall = [r["levers_on"]["total_s"] / r["baseline"]["total_s"] for r in runs]
+    cpu = ratio_summary([r["cpu_s"] for r in levers], [r["cpu_s"] for r in plain])
+    wall = ratio_summary([r["total_s"] for r in levers], [r["total_s"] for r in plain])
     print(
-        f"paired ratio, levers on / baseline: cpu {np.median(cpu):.2f}, wall {np.median(wall):.2f}"
+        f"paired ratio, levers on / baseline over {pairs} pairs: cpu {cpu['ratio_median']:.2f} "
+        f"({cpu['ratio_min']:.2f}-{cpu['ratio_max']:.2f}), wall {wall['ratio_median']:.2f} "
+        f"({wall['ratio_min']:.2f}-{wall['ratio_max']:.2f})"
     )
     path = save(
         "ecosystem_levers",
@@ -209,18 +223,16 @@ def levers_ratio(pairs: int) -> None:
             "scenario": str(BASELINE.relative_to(ROOT)),
             "variants": {k: VARIANTS[k] for k in ("baseline", "levers_on")},
             "target_ratio": 1.3,
-            "pairs": runs,
-            "median_cpu_ratio": float(np.median(cpu)),
-            "median_wall_ratio": float(np.median(wall)),
+            "pairs": [
+                {"baseline": p, "levers_on": lv} for p, lv in zip(plain, levers, strict=True)
+            ],
+            "median_cpu_ratio": cpu["ratio_median"],
+            "cpu_ratio_range": [cpu["ratio_min"], cpu["ratio_max"]],
+            "median_wall_ratio": wall["ratio_median"],
+            "wall_ratio_range": [wall["ratio_min"], wall["ratio_max"]],
         },
     )
     print(f"wrote {path}")
-
-
-def _timed(fn) -> float:
-    t0 = time.perf_counter()
-    fn()
-    return time.perf_counter() - t0
 
 
 def moat_run(repeat: int) -> None:
@@ -242,6 +254,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each (median kept)")
     parser.add_argument("--skip-large", action="store_true", help="skip the 100k-author run")
     parser.add_argument("--levers", action="store_true", help="paired: baseline vs levers on")
+    parser.add_argument("--pairs", type=int, default=MIN_PAIRS, help="pairs of --levers runs")
     parser.add_argument("--million", action="store_true", help="also run 1M authors x 120 steps")
     parser.add_argument(
         "--moat", action="store_true", help="only scenarios/data_moat.yaml (target < 30 s)"
@@ -254,7 +267,7 @@ def main() -> None:
         print(json.dumps(one_run(args.one)))
         return
     if args.levers:
-        levers_ratio(args.repeat)
+        levers_ratio(args.pairs)
         return
     if args.moat:
         moat_run(args.repeat)

@@ -1,11 +1,12 @@
 """Token draws: guide tables (O(1) per draw) vs the binary search they replace, paired.
 
 Both find the same index (the inverse CDF) for the same uniforms; the binary search is the
-previous code path (``sparse.search``: sort the targets, ``np.searchsorted``, unsort). Two
+previous code path (``sparse.search``: sort the targets, ``np.searchsorted``, unsort, for the
+n-gram; a plain ``np.searchsorted`` over the flat cumulative weights for the truth). Two
 tables: the n-gram learner's decoded rows fitted on ``--tokens`` human tokens (trigram, V =
 ``--vocab``; one draw per token of a document batch) and the truth's per-topic unigram (K x V
-cumulative weights: small enough to stay in cache, where the binary search is the faster
-path, so the truth keeps it; measured here to keep that choice honest).
+cumulative weights, small enough to stay in cache; it draws every document's first token and
+the background draws), through the truth's own guide table (``TokensTruth._draw_unigram``).
 
 Run: ``.venv/bin/python bench/bench_samplers.py [--tokens 2000000] [--draws 2000000]``
 """
@@ -23,7 +24,6 @@ from common import describe, fix_threads, paired, save  # noqa: E402
 
 from ecosystem.config.learners import DecodingParams, NgramParams  # noqa: E402
 from ecosystem.config.truth import TokensTruthParams  # noqa: E402
-from ecosystem.core.guide_tables import GuideTable  # noqa: E402
 from ecosystem.core.rng import ReplicaRNG, Stream  # noqa: E402
 from ecosystem.learners.ngram import NgramLearner  # noqa: E402
 from ecosystem.learners.sparse import search  # noqa: E402
@@ -60,17 +60,16 @@ def main() -> None:
     ngram = paired(binary, guide, pairs=args.pairs)
     topic = gen.integers(0, truth.topics, size=args.draws)
     u = gen.random(args.draws)
-    flat = truth._flat_unigram_cdf
+    flat, V = truth._flat_unigram_cdf, truth.vocab_size
 
-    def unigram_binary() -> np.ndarray:
-        return np.searchsorted(flat, topic + u, side="right")
-
-    V, K = truth.vocab_size, truth.topics
-    unigram_table = GuideTable(flat, np.arange(K) * V, np.arange(1, K + 1) * V)
+    def unigram_binary() -> np.ndarray:  # the truth's draw before its guide table
+        idx = np.searchsorted(flat, topic + u, side="right")
+        return np.clip(idx - topic * V, 0, V - 1)
 
     def unigram_guide() -> np.ndarray:
-        return unigram_table.index(topic, topic + u)
+        return truth._draw_unigram(topic, u)
 
+    assert np.array_equal(unigram_binary(), unigram_guide())
     unigram = paired(unigram_binary, unigram_guide, pairs=args.pairs)
     print(f"n-gram rows: {len(rows.row_kept_start):,}, entries {len(rows.kept_cum):,}")
     print("ngram draw:   " + describe(ngram, "binary search", "guide table") + " = speed-up")
@@ -79,6 +78,7 @@ def main() -> None:
         "draws": args.draws,
         "ngram_rows": len(rows.row_kept_start),
         "ngram_entries": len(rows.kept_cum),
+        "truth_unigram_entries": len(flat),
         "ngram": {
             "binary_ns_per_draw": ngram["a_median_s"] / args.draws * 1e9,
             "guide_ns_per_draw": ngram["b_median_s"] / args.draws * 1e9,

@@ -24,13 +24,16 @@ test. `.venv/bin/python -m bench` runs them all (each script in a fresh process)
 this page; each script's docstring lists its options. How to read the figures:
 
 - **Ratios come from paired runs.** Each ratio against a reference (a bare kernel, a plain loop,
-  an interpreter start) is timed as pairs that alternate the two sides (A B, B A, ...); the
-  figure is the median of the per-pair ratios, with its range over the pairs.
+  an interpreter start, the same run without checkpoints or levers, one worker) is timed as
+  pairs that alternate the two sides (A B, B A, ...), at least 5 pairs; the figure is the
+  median of the per-pair ratios, with its range over the pairs.
 - **Threads are fixed and recorded.** BLAS/OpenMP (threadpoolctl and the `*_NUM_THREADS`
-  variables) and torch run with the thread count shown; the transformer is measured with 1 and
-  with 2 threads.
-- **Load is recorded.** The machine is shared; its load average at the end of each benchmark
-  is given beside the figure. Absolute times stretch with load; the paired ratios much less.
+  variables, inherited by child processes) and torch run with the thread count shown; the
+  transformer is measured with 1 and with 2 threads.
+- **Load, date and run time are recorded.** The machine is shared; its 1-minute load average at
+  the start and at the end of each benchmark is given beside the figure (one number: the end
+  only, from an older run), with the date and how long the benchmark took. Absolute times
+  stretch with load; the paired ratios much less.
 """
 
 
@@ -41,10 +44,14 @@ def _load(name: str) -> dict | None:
 
 def _when(result: dict) -> str:
     m = result.get("machine", {})
-    load = m.get("load_average") or []
+    end = m.get("load_average") or []
+    start = m.get("load_average_start") or []
     threads = m.get("threads", {}).get("requested")
-    load_text = f"load {load[0]:.1f}" if load else "load ?"
-    return f"{m.get('date_utc', '?')} UTC, {load_text}, {threads or '?'} thread(s)"
+    load = "load ?"
+    if end:
+        load = f"load {start[0]:.1f} → {end[0]:.1f}" if start else f"load {end[0]:.1f}"
+    took = f", took {m['duration_s']:.0f} s" if "duration_s" in m else ""
+    return f"{m.get('date_utc', '?')} UTC{took}, {load}, {threads or '?'} thread(s)"
 
 
 def _verdict(ok: bool | None) -> str:
@@ -53,6 +60,11 @@ def _verdict(ok: bool | None) -> str:
 
 def _range(r: list[float], fmt: str = ".2f") -> str:
     return f"{r[0]:{fmt}}–{r[1]:{fmt}}"
+
+
+def _span(result: dict, key: str, fmt: str = ".2f") -> str:
+    """`` (range a–b)`` of ``result[key]``, or nothing for an older result without it."""
+    return f" (range {_range(result[key], fmt)})" if key in result else ""
 
 
 def rows() -> list[tuple[str, str, str, str, str, str]]:
@@ -85,7 +97,7 @@ def rows() -> list[tuple[str, str, str, str, str, str]]:
                     "`ecosim run scenarios/loop_gaussian.yaml` (1,000 replicas × 2,000 "
                     "generations, 2 strategies, Parquet) through the CLI",
                     "bench_gaussian_loop.py",
-                    'the README\'s "about 4 s"',
+                    "≤ 4.5 s CPU time",
                     f"{cli['median_wall_s']:.1f} s wall, {cli['median_cpu_s']:.1f} s CPU (medians)",
                     _verdict(cli["median_cpu_s"] <= 4.5),
                     _when(g),
@@ -219,9 +231,11 @@ def rows() -> list[tuple[str, str, str, str, str, str]]:
                 "O(1) per draw, same draws as the inverse CDF",
                 f"guide table {ng['guide_ns_per_draw']:.0f} ns/draw vs binary search "
                 f"{ng['binary_ns_per_draw']:.0f}: {ng['speedup']:.2f}× (range "
-                f"{_range(ng['speedup_range'])}); truth unigram (cache-resident, keeps the "
-                f"binary search): guide {un['speedup']:.2f}× (range {_range(un['speedup_range'])})",
-                _verdict(ng["speedup"] >= 1.0),
+                f"{_range(ng['speedup_range'])}); truth unigram (K × V = "
+                f"{sa.get('truth_unigram_entries', 0):,} entries): guide table "
+                f"{un['guide_ns_per_draw']:.0f} ns/draw, {un['speedup']:.2f}× (range "
+                f"{_range(un['speedup_range'])}) the binary search",
+                _verdict(ng["speedup"] >= 1.0 and un["speedup"] >= 1.0),
                 _when(sa),
             )
         )
@@ -256,7 +270,8 @@ def _policy_checkpoint_sweep_rows() -> list[tuple[str, str, str, str, str, str]]
                 "baseline with every policy lever on / baseline, paired runs",
                 "bench_ecosystem.py --levers",
                 f"≤ {lv['target_ratio']}×",
-                f"{lv['median_cpu_ratio']:.2f}× CPU time, {lv['median_wall_ratio']:.2f}× wall "
+                f"{lv['median_cpu_ratio']:.2f}× CPU time{_span(lv, 'cpu_ratio_range')}, "
+                f"{lv['median_wall_ratio']:.2f}× wall{_span(lv, 'wall_ratio_range')} "
                 f"(medians of {len(lv['pairs'])} pairs)",
                 _verdict(lv["median_cpu_ratio"] <= lv["target_ratio"]),
                 _when(lv),
@@ -285,8 +300,14 @@ def _policy_checkpoint_sweep_rows() -> list[tuple[str, str, str, str, str, str]]
                     f"{'steps' if name == 'checkpoint' else 'generation'}",
                     "bench_checkpoint.py",
                     "< 10% of the run's time",
-                    f"{cp['median_share_of_run']:.1%} of the run (median); paired wall ratio "
-                    f"{cp['median_wall_ratio']:.2f}",
+                    f"{cp['median_share_of_run']:.1%} of the run"
+                    + (
+                        f" (range {_range(cp['share_of_run_range'], '.1%')})"
+                        if "share_of_run_range" in cp
+                        else ""
+                    )
+                    + f"; paired wall ratio {cp['median_wall_ratio']:.2f}"
+                    + f"{_span(cp, 'wall_ratio_range')} (medians of {len(cp['pairs'])} pairs)",
                     _verdict(cp["median_share_of_run"] < 0.10),
                     _when(cp),
                 )
@@ -300,8 +321,19 @@ def _policy_checkpoint_sweep_rows() -> list[tuple[str, str, str, str, str, str]]
                 f"sweep of {sw['members']} identical members, 2 workers vs 1",
                 "bench_sweep.py",
                 "parallel efficiency ≥ 0.85",
-                f"{eff:.2f} (the pool got {cores:.2f} cores: a loaded machine); Ray "
-                f"{sw['ray_overhead_per_member_s']:+.1f} s per member against the local pool",
+                f"{eff:.2f}{_span(sw, 'parallel_efficiency_range')} (the pool got {cores:.2f} "
+                f"cores{': a loaded machine' if cores <= 1.5 else ''}); Ray "
+                f"{sw['ray_overhead_per_member_s']:+.1f} s per member against the local pool"
+                + (
+                    f" (range {_range(sw['ray_overhead_range_s'], '+.1f')} s)"
+                    if "ray_overhead_range_s" in sw
+                    else ""
+                )
+                + (
+                    f"; medians of {sw['parallel_efficiency']['pairs']} rounds"
+                    if "parallel_efficiency" in sw
+                    else ""
+                ),
                 _verdict(eff >= 0.85) if cores > 1.5 else "not measured (machine busy)",
                 _when(sw),
             )
@@ -356,7 +388,13 @@ def ecosystem_detail() -> str:
         f"Author decisions are vectorised over the population: one step of publishing decisions "
         f"for {ref['authors']:,} authors takes {ref['vectorised_s']:.3f} s, against "
         f"{ref['per_agent_mesa_s']:.2f} s as a Python `step` per Mesa agent activated with "
-        f"`shuffle_do` ({ref['speedup']:.0f}×, same run).",
+        f"`shuffle_do` ({ref['speedup']:.0f}×"
+        + (
+            f", range {_range(ref['speedup_range'], '.0f')} over {ref['pairs']['pairs']} pairs"
+            if "speedup_range" in ref
+            else ", same run"
+        )
+        + ").",
     ]
     return "\n".join(lines) + "\n"
 
@@ -388,21 +426,33 @@ def transformer_detail() -> str:
 
 
 def machine_section() -> str:
-    """The machine the latest results were measured on."""
-    latest = None
+    """The machine the latest results were measured on, and how long the suite takes."""
+    latest, took, untimed = None, 0.0, []
     for path in sorted(RESULTS.glob("*.json")):
         m = json.loads(path.read_text()).get("machine", {})
         if "date_utc" in m and (latest is None or m["date_utc"] > latest["date_utc"]):
             latest = m
+        if "duration_s" in m:
+            took += m["duration_s"]
+        else:
+            untimed.append(f"`{path.stem}`")
     if latest is None:
         return ""
+    suite = (
+        f"The suite (`python -m bench`, target: under 15 minutes) took {took / 60:.1f} minutes: "
+        "the sum of each benchmark's own run time as last recorded"
+    )
+    if untimed:
+        suite += f", not counting older results that recorded none ({', '.join(untimed)})"
     return (
         "## Machine\n\n"
         f"{latest.get('cpu', '?')}, {latest.get('cpu_count')} cores; {latest.get('platform')}; "
         f"Python {latest.get('python')}, numpy {latest.get('numpy')}"
         + (f", torch {latest['torch']}" if "torch" in latest else "")
         + f". Latest result {latest['date_utc']} UTC, load average "
-        f"{' / '.join(str(x) for x in latest.get('load_average', []))} (1 / 5 / 15 min).\n"
+        f"{' / '.join(str(x) for x in latest.get('load_average', []))} (1 / 5 / 15 min).\n\n"
+        + suite
+        + ".\n"
     )
 
 

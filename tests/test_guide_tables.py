@@ -72,6 +72,35 @@ def test_truth_first_tokens_follow_the_topic_unigram():
         assert chi_square_pvalue(tokens, truth.topic_unigram[topic]) > 1e-3
 
 
+def test_truth_unigram_draws_are_the_binary_searchs_including_edges():
+    from ecosystem.config.truth import TokensTruthParams
+    from ecosystem.truth.tokens import TokensTruth
+
+    truth = TokensTruth(TokensTruthParams(vocab_size=300, topics=4), seed=3)
+    V, K = truth.vocab_size, truth.topics
+    rng = np.random.default_rng(7)
+    cdf = np.cumsum(truth.topic_unigram, axis=1)
+    edges = np.concatenate([[0.0, np.nextafter(1.0, 0.0)], cdf[:, :-1].ravel()])  # on steps
+    u = np.concatenate([rng.random(100_000), np.tile(edges, K)])
+    topic = np.concatenate([rng.integers(0, K, size=100_000), np.repeat(np.arange(K), len(edges))])
+    binary = np.searchsorted(truth._flat_unigram_cdf, topic + u, side="right")
+    expected = np.clip(binary - topic * V, 0, V - 1)
+    np.testing.assert_array_equal(truth._draw_unigram(topic, u), expected)
+
+
+def test_truth_documents_first_tokens_follow_the_topic_unigram():
+    from ecosystem.config.truth import TokensTruthParams
+    from ecosystem.core.rng import ReplicaRNG, Stream
+    from ecosystem.truth.tokens import TokensTruth
+
+    truth = TokensTruth(TokensTruthParams(vocab_size=200, topics=2), seed=8)
+    docs = truth.sample(np.array([120_000]), ReplicaRNG.for_replicas(0, Stream.INITIAL, [0]))
+    first = docs.tokens[docs.offsets[:-1]]
+    for topic in range(truth.topics):
+        drawn = first[docs.topics == topic].astype(np.int64)
+        assert chi_square_pvalue(drawn, truth.topic_unigram[topic]) > 1e-3
+
+
 def test_ngram_draws_follow_the_smoothed_counts():
     from ecosystem.config.learners import DecodingParams, NgramParams
     from ecosystem.config.truth import TokensTruthParams

@@ -24,24 +24,28 @@ over the content store). The sufficient-statistic paths are fast paths of the sa
 in distribution to the explicit path (``tests/test_pipeline.py``).
 """
 
-from ecosystem.pipeline.filters import NO_FILTERS, Filter, apply_filters
-from ecosystem.pipeline.strategies import (
-    STRATEGIES,
-    STRATEGY_NAMES,
-    Strategy,
-    StrategyRule,
-    apply_strategy,
-    strategy_rule,
-)
+import importlib
 
-__all__ = [
-    "NO_FILTERS",
-    "STRATEGIES",
-    "STRATEGY_NAMES",
-    "Filter",
-    "Strategy",
-    "StrategyRule",
-    "apply_filters",
-    "apply_strategy",
-    "strategy_rule",
-]
+_HOME = {
+    "NO_FILTERS": "filters",
+    "Filter": "filters",
+    "apply_filters": "filters",
+    "STRATEGIES": "strategies",
+    "STRATEGY_NAMES": "strategies",
+    "Strategy": "strategies",
+    "StrategyRule": "strategies",
+    "apply_strategy": "strategies",
+    "strategy_rule": "strategies",
+}
+"""The module each exported name lives in."""
+
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str) -> object:
+    """The exported names, imported on first use: the scenario schemas read the strategy names
+    (``ecosystem.pipeline.strategies``) without this package loading the numpy stages, so
+    ``ecosim validate`` starts fast."""
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_HOME[name]}"), name)

@@ -12,12 +12,13 @@ sufficient-statistic fast paths, the world's trainers) reads these facts; none t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported where it is used: the scenario schemas read this module
+    import numpy as np
 
 HumanSource = Literal["none", "fresh", "original"]
-Budget = TypeVar("Budget", int, np.ndarray)
+Budget = TypeVar("Budget", int, "np.ndarray")
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,8 @@ class StrategyRule:
 
         ``budget`` may be one size or an int64 array of sizes (one per generation).
         """
+        import numpy as np
+
         if isinstance(budget, np.ndarray):
             human = np.zeros_like(budget)
             if self.human != "none":

@@ -17,6 +17,7 @@ import numpy as np
 
 from ecosystem.config.truth import TokensTruthParams
 from ecosystem.core.data import TokenDocs
+from ecosystem.core.guide_tables import GuideTable
 from ecosystem.core.rng import ReplicaRNG, Stream, generator
 from ecosystem.truth.spelling import spellings
 
@@ -52,6 +53,10 @@ class TokensTruth:
         unigram_cdf = np.cumsum(self.topic_unigram, axis=1)
         unigram_cdf[:, -1] = 1.0
         self._flat_unigram_cdf = (unigram_cdf + np.arange(K)[:, None]).ravel()
+        # topic k owns entries [kV, (k+1)V) of the flat cdf, whose mass before it is exactly k
+        self._unigram_table = GuideTable(
+            self._flat_unigram_cdf, np.arange(K) * V, np.arange(1, K + 1) * V
+        )
         self.lengths = np.arange(params.doc_length_min, params.doc_length_max + 1)
         self._spellings: np.ndarray | None = None
         self._marginal: np.ndarray | None = None
@@ -100,7 +105,10 @@ class TokensTruth:
         return self._generate(np.asarray(topic, dtype=np.int64), length, u_mix, u_pick)
 
     def _draw_unigram(self, topic: np.ndarray, u: np.ndarray) -> np.ndarray:
-        idx = np.searchsorted(self._flat_unigram_cdf, topic + u, side="right")
+        """Tokens from each topic's unigram law by inverse CDF: uniform ``u`` of topic k is the
+        target k + u in the flat cdf, found by a guide table in O(1) (the binary search's index
+        exactly, so the draws are the same)."""
+        idx = self._unigram_table.index(topic, topic + u)
         return np.clip(idx - topic * self.vocab_size, 0, self.vocab_size - 1)
 
     def _generate(
