@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(ROOT)]  # this checkout's code
 from common import (  # noqa: E402
     MIN_PAIRS,
+    RESULTS,
     fix_threads,
     interleave,
     load_average,
@@ -107,6 +108,7 @@ def one_run(variant: str) -> dict[str, float]:
         "per_step_s": (done - built) / scenario.steps,
         "documents": model.store.n_docs,
         "tokens": model.store.n_tokens,
+        "text_drawn_docs": model.store.cached_docs,  # documents whose text anybody read
         "sites": model.web.n_sites,
         "cpu_s": _cpu_seconds() - cpu0,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -146,7 +148,17 @@ def median_run(variant: str, repeat: int) -> dict[str, object]:
     chosen = dict(runs[(len(runs) - 1) // 2])
     chosen["all_total_s"] = [round(r["total_s"], 3) for r in runs]
     chosen["load_average_after"] = load_average()
+    chosen["measured_utc"] = time.strftime("%Y-%m-%d %H:%M", time.gmtime())
     return chosen
+
+
+def earlier_result(variant: str) -> dict[str, object] | None:
+    """``variant``'s result in the last saved ecosystem benchmark (kept, with its own date,
+    when this run does not repeat it), or None."""
+    path = RESULTS / "ecosystem.json"
+    if not path.exists():
+        return None
+    return json.loads(path.read_text()).get("results", {}).get(variant)
 
 
 def author_step_reference(n_authors: int, seed: int = 0) -> dict[str, float]:
@@ -277,6 +289,8 @@ def main() -> None:
         results["authors_100k"] = median_run("authors_100k", max(1, args.repeat - 1))
     if args.million:
         results["authors_1m_120_steps"] = median_run("authors_1m_120_steps", 1)
+    elif (million := earlier_result("authors_1m_120_steps")) is not None:
+        results["authors_1m_120_steps"] = million  # not rerun: the last measurement, dated
     cli_times = [cli_baseline() for _ in range(args.repeat)]
     reference = author_step_reference(100_000)
     for name, r in results.items():

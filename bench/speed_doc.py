@@ -193,6 +193,17 @@ def rows() -> list[tuple[str, str, str, str, str, str]]:
             ok = r["total_s"] <= target
             if extra:
                 ok &= r["peak_rss_mb"] <= t["authors_1m_peak_mb"]
+            drawn = ""
+            if "text_drawn_docs" in r:
+                drawn = (
+                    f"; text drawn for {r['text_drawn_docs'] / r['documents']:.0%} of the "
+                    f"documents; {1e6 * r['total_s'] / r['documents']:.1f} µs per document"
+                )
+            when = _when(eco)
+            if r.get("measured_utc") and r["measured_utc"] not in when:
+                when = f"{r['measured_utc']} UTC (an earlier run of the suite), load " + (
+                    f"{r['load_average_after'][0]:.1f}" if r.get("load_average_after") else "?"
+                )
             out.append(
                 (
                     f"ecosystem, {label} ({r['authors_initial']:,} → {r['authors_final']:,} "
@@ -200,9 +211,9 @@ def rows() -> list[tuple[str, str, str, str, str, str]]:
                     "bench_ecosystem.py",
                     f"≤ {target:.0f} s{extra}",
                     f"{r['total_s']:.1f} s wall (median of {len(r['all_total_s'])}), "
-                    f"{r['cpu_s']:.1f} s CPU, {r['peak_rss_mb']:.0f} MB",
+                    f"{r['cpu_s']:.1f} s CPU, {r['peak_rss_mb']:.0f} MB{drawn}",
                     _verdict(ok),
-                    _when(eco),
+                    when,
                 )
             )
     web = _load("web")
