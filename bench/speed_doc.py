@@ -200,7 +200,7 @@ def rows() -> list[tuple[str, str, str, str, str, str]]:
                     f"documents; {1e6 * r['total_s'] / r['documents']:.1f} µs per document"
                 )
             when = _when(eco)
-            if r.get("measured_utc") and r["measured_utc"] not in when:
+            if r.get("carried_over"):
                 when = f"{r['measured_utc']} UTC (an earlier run of the suite), load " + (
                     f"{r['load_average_after'][0]:.1f}" if r.get("load_average_after") else "?"
                 )

@@ -192,6 +192,12 @@ class NgramFitted:
         self._lookup = self._build_lookup()
         self._decoded: dict[DecodingParams, _DecodedRows] = {}
 
+    def __getstate__(self) -> dict:
+        """What a checkpoint keeps: everything but the decoding caches (rebuilt when needed)."""
+        state = dict(self.__dict__)
+        state["_decoded"] = {}
+        return state
+
     # ------------------------------------------------------------------ rows
     def _backoff_id(self, replica: np.ndarray, topic: np.ndarray) -> np.ndarray:
         space = self.learner.space
