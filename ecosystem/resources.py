@@ -38,20 +38,30 @@ VECTOR_WORK = 6
 """Float64 values of EM / moment work per vector value (responsibilities, temporaries)."""
 MIXTURE_ENTROPY = 48 * 2**20
 """The Monte Carlo estimate of a mixture truth's entropy (2^18 points, log-densities)."""
-STORE_TOKEN, STORE_DOC = 2, 96
-"""Bytes per stored token (uint16) and per stored document's metadata in the content store."""
+STORE_DOC = 36
+"""Bytes per stored document: its metadata columns (about 20) and its share of a crawl's
+per-document weights and their chunked temporaries."""
+DRAWN_TOKEN, DRAWN_DOC = 4, 48
+"""Bytes per token and per document of text drawn when read and cached (the text, its ends,
+the merges' copies)."""
 CRAWL_TOKEN = 28
 """Bytes per token of a trainer's crawl (its documents copied into a training set, counted)."""
-MODEL_CELL = 16
-"""Bytes per non-zero (context, token) count of a trainer's n-gram model."""
+MODEL_CELL = 64
+"""Bytes per non-zero (context, token) count of a trainer's n-gram model, kept with its rows
+and decoding tables."""
+CHAIN_CELLS = 4
+"""Distinct next tokens per (topic, context) an n-gram model sees beyond the truth's
+``branching`` successors (the background draws; measured: about 50,000 counts per baseline
+model, 8 topics x 501 contexts x (8 + 4))."""
 NGRAM_CELL = 8
 """Bytes per possible (context, token) cell of a lab n-gram model (sparse: most are empty)."""
 VOCAB_ROW = 32
 """Bytes per (replica, token) of the dense per-token metric arrays (counts, marginals)."""
 TRUTH_SUCCESSOR, TRUTH_TOKEN = 36, 40
 """Bytes per (topic, token, successor) and per (topic, token) while a token truth is built."""
-AUTHOR = 3000
-"""Bytes per human author: its Mesa agent, its columns of author state, its site's node."""
+AUTHOR, AUTHOR_AGENT = 300, 750
+"""Bytes per human author (its columns of author state, its site and links) and per thin
+HumanAuthor Mesa agent (``authors.agents``)."""
 ADAM_BYTES = 16
 """Bytes per trained parameter: float32 weights, gradients and AdamW's two moments."""
 LONG_SECONDS = 600
@@ -328,20 +338,26 @@ def _ecosystem(s) -> tuple[dict[str, float], float]:
     docs = ecosystem_documents(s)
     crawls = sum(t.crawl_budget for t in s.trainers)
     largest_crawl = max((t.crawl_budget for t in s.trainers), default=0)
-    cells = s.truth.topics * s.truth.vocab_size**2
-    models = sum(min(cells, t.crawl_budget * L) for t in s.trainers) * MODEL_CELL
+    V, K = s.truth.vocab_size, s.truth.topics
+    cells = min(K * V**2, K * (V + 1) * (s.truth.branching + CHAIN_CELLS))
+    # every generation's model is kept (it may still be asked for its documents' text)
+    models = sum(
+        min(cells, t.crawl_budget * L) * (s.steps // t.retrain_every + 1) for t in s.trainers
+    )
+    generations = sum(s.steps // t.retrain_every + 1 for t in s.trainers)
+    drawn = min(docs, crawls * generations / len(s.trainers) if s.trainers else 0.0)
+    authors = s.authors.count + s.authors.entrants_per_step * s.steps
     terms = {
         "steps x (authors.count x authors.productivity_mean + farms.count x farms.docs_per_step)": (
-            _token_bytes(docs, L, STORE_TOKEN, STORE_DOC)
+            docs * STORE_DOC + _token_bytes(drawn, L, DRAWN_TOKEN, DRAWN_DOC)
         ),
-        # trainers train one after another: one crawl is live at a time, every model is kept
-        "trainers.*.crawl_budget": largest_crawl * L * CRAWL_TOKEN + models,
-        "authors.count (author state)": (s.authors.count + s.authors.entrants_per_step * s.steps)
-        * AUTHOR,
+        # trainers train one after another: one crawl is live at a time
+        "trainers.*.crawl_budget": largest_crawl * L * CRAWL_TOKEN + models * MODEL_CELL,
+        "authors.count (author state)": authors
+        * (AUTHOR + (AUTHOR_AGENT if s.author_agents else 0)),
         "metrics.test_docs + metrics.sample_size": _token_bytes(
             s.metrics.test_docs + s.metrics.sample_size * len(s.trainers), L, LIVE_TOKEN, LIVE_DOC
         ),
     }
-    generations = sum(s.steps // t.retrain_every + 1 for t in s.trainers)
     seconds = 0.02 * s.steps + docs * L / 2e7 + generations * (0.05 + crawls * L / 2e7)
     return terms, seconds

@@ -212,6 +212,10 @@ class EcosystemMetricsParams(Params):
     )
 
 
+AUTHOR_AGENTS_LIMIT = 200_000
+"""``authors.agents: auto`` gives every author a Mesa agent up to this many authors."""
+
+
 class EcosystemScenario(Params):
     """The ecosystem: Mesa agents publishing to a simulated web, trainers crawling it."""
 
@@ -262,6 +266,15 @@ class EcosystemScenario(Params):
         description="Policy levers (detector, watermark, provenance, retention, levy); each "
         "is off unless its block is given.",
     )
+
+    @property
+    def author_agents(self) -> bool:
+        """Whether every author gets a HumanAuthor Mesa agent (``authors.agents``; auto: while
+        count + entrants_per_step × steps stays within AUTHOR_AGENTS_LIMIT)."""
+        a = self.authors
+        if a.agents != "auto":
+            return a.agents == "each"
+        return a.count + a.entrants_per_step * self.steps <= AUTHOR_AGENTS_LIMIT
 
     @model_validator(mode="after")
     def _cross_field(self) -> EcosystemScenario:

@@ -89,7 +89,7 @@ class EcosystemModel(mesa.Model):
         self.web = Web(s.web, s.opt_out, len(s.trainers), draws(self.seed, Draw.OPT_OUT))
         self.platforms = self.web.add_platforms(s.web.platforms)
         self.authors = AuthorPopulation(s.authors, self.truth.topics)
-        self.author_agents = author_agents(s)
+        self.author_agents = s.author_agents
         self.add_authors(s.authors.count, -1, draws(self.seed, Draw.POPULATION))
         self.farms: list[ContentFarm] = list(
             ContentFarm.create_agents(
@@ -245,15 +245,3 @@ class EcosystemModel(mesa.Model):
         with np.errstate(invalid="ignore", divide="ignore"):
             share = np.bincount(topic, weights=ai, minlength=K) / docs
         self.topic_ai_share = np.where(docs > 0, share, 0.0)
-
-
-AUTHOR_AGENTS_LIMIT = 200_000
-"""``authors.agents: auto`` creates one agent per author up to this many authors."""
-
-
-def author_agents(scenario: EcosystemScenario) -> bool:
-    """Whether every author gets a HumanAuthor Mesa agent (``authors.agents``)."""
-    a = scenario.authors
-    if a.agents != "auto":
-        return a.agents == "each"
-    return a.count + a.entrants_per_step * scenario.steps <= AUTHOR_AGENTS_LIMIT
