@@ -13,15 +13,15 @@ one block and never materialised: sampling stays proportional to the observed ta
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from ecosystem.config.learners import DecodingParams, NgramParams
 from ecosystem.core.data import TokenDocs
 from ecosystem.core.errors import RunSetupError
-from ecosystem.core.guide_tables import GuideTable
 from ecosystem.core.rng import ReplicaRNG
+from ecosystem.learners.ngram_decoding import DecodedRows
 from ecosystem.learners.sparse import search, segment_starts, sum_by_key
 
 DENSE_LOOKUP_LIMIT = 1 << 24
@@ -190,7 +190,7 @@ class NgramFitted:
             entry_row=np.repeat(np.arange(len(ids)), ends - starts),
         )
         self._lookup = self._build_lookup()
-        self._decoded: dict[DecodingParams, _DecodedRows] = {}
+        self._decoded: dict[DecodingParams, DecodedRows] = {}
 
     def __getstate__(self) -> dict:
         """What a checkpoint keeps: everything but the decoding caches (rebuilt when needed)."""
@@ -275,10 +275,10 @@ class NgramFitted:
         }
 
     # ------------------------------------------------------------------ sampling
-    def decoded(self, decoding: DecodingParams) -> _DecodedRows:
+    def decoded(self, decoding: DecodingParams) -> DecodedRows:
         """The rows reshaped by ``decoding`` (cached per decoding)."""
         if decoding not in self._decoded:
-            self._decoded[decoding] = _DecodedRows.build(self, decoding)
+            self._decoded[decoding] = DecodedRows.build(self, decoding)
         return self._decoded[decoding]
 
     def sample(self, n: np.ndarray, rng: ReplicaRNG, decoding: DecodingParams) -> TokenDocs:
@@ -366,98 +366,3 @@ class NgramFitted:
                 history[:n_active, :-1] = history[:n_active, 1:]
                 history[:n_active, -1] = tok
         return tokens
-
-
-@dataclass
-class _DecodedRows:
-    """Rows after decoding: kept observed tokens with cumulative weights, and the unseen block."""
-
-    vocab_size: int
-    kept_token: np.ndarray
-    kept_cum: np.ndarray  # inclusive cumulative weights over all kept entries
-    row_cum_start: np.ndarray  # cumulative weight before each row's kept entries
-    row_kept_start: np.ndarray
-    row_kept_end: np.ndarray
-    row_seen_mass: np.ndarray  # kept observed mass
-    row_unseen_kept: np.ndarray  # unseen tokens kept
-    unseen_weight: float
-    select_key: np.ndarray = field(repr=False)  # rank-select keys of observed tokens
-    row_seen_start: np.ndarray = field(repr=False)
-    guide: GuideTable = field(repr=False)  # O(1) inverse-CDF over the kept entries
-
-    @classmethod
-    def build(cls, fitted: NgramFitted, decoding: DecodingParams) -> _DecodedRows:
-        rows, V, k = fitted.rows, fitted.learner.vocab_size, fitted.add_k
-        inv_t = 1.0 / decoding.temperature
-        weight = (rows.entry_count + k) ** inv_t
-        unseen_w = k**inv_t if k > 0 else 0.0
-        n_seen = rows.end - rows.start
-        n_unseen = V - n_seen
-        seen_total = np.add.reduceat(weight, rows.start) if len(rows.start) else np.zeros(0)
-        total = seen_total + n_unseen * unseen_w
-        keep = np.ones(len(weight), dtype=bool)
-        unseen_kept = n_unseen.astype(np.float64) if unseen_w > 0 else np.zeros(len(n_seen))
-        if decoding.top_k is not None or decoding.top_p < 1.0:
-            order = np.lexsort((-weight, rows.entry_row))
-            w_sorted = weight[order]
-            cum = np.cumsum(w_sorted)
-            row_before = np.repeat(cum[rows.start] - w_sorted[rows.start], n_seen)
-            before = cum - w_sorted - row_before  # mass of heavier entries in the same row
-            rank = np.arange(len(order)) - np.repeat(rows.start, n_seen)
-            keep_sorted = before < decoding.top_p * np.repeat(total, n_seen)
-            if decoding.top_k is not None:
-                keep_sorted &= rank < decoding.top_k
-            keep[order] = keep_sorted
-            kept_n = np.add.reduceat(keep.astype(np.int64), rows.start) if len(keep) else n_seen
-            all_seen = kept_n == n_seen
-            budget = np.full(len(n_seen), np.inf)
-            if decoding.top_k is not None:
-                budget = np.minimum(budget, decoding.top_k - n_seen)
-            if decoding.top_p < 1.0 and unseen_w > 0:
-                with np.errstate(over="ignore"):  # a tiny k: more unseen tokens than exist
-                    need = np.ceil((decoding.top_p * total - seen_total) / unseen_w)
-                budget = np.minimum(budget, np.maximum(need, 0))
-            unseen_kept = np.where(all_seen, np.clip(budget, 0, unseen_kept), 0.0)
-        kept_w = np.where(keep, weight, 0.0)
-        kept_cum = np.cumsum(kept_w)
-        row_cum_start = kept_cum[rows.start] - kept_w[rows.start] if len(kept_w) else kept_cum
-        seen_mass = np.add.reduceat(kept_w, rows.start) if len(kept_w) else np.zeros(0)
-        within = np.arange(len(weight)) - np.repeat(rows.start, n_seen)
-        select_key = rows.entry_row * (V + 1) + (rows.entry_token - within)
-        return cls(
-            vocab_size=V,
-            kept_token=rows.entry_token,
-            kept_cum=kept_cum,
-            row_cum_start=row_cum_start,
-            row_kept_start=rows.start,
-            row_kept_end=rows.end,
-            row_seen_mass=seen_mass,
-            row_unseen_kept=unseen_kept,
-            unseen_weight=unseen_w,
-            select_key=select_key,
-            row_seen_start=rows.start,
-            guide=GuideTable(kept_cum, rows.start, rows.end),
-        )
-
-    def draw(self, row: np.ndarray, u: np.ndarray) -> np.ndarray:
-        """One token per (row, uniform) pair; row -1 (no data at all) draws uniformly."""
-        V = self.vocab_size
-        missing = row < 0
-        row = np.maximum(row, 0)
-        seen = self.row_seen_mass[row]
-        total = seen + self.row_unseen_kept[row] * self.unseen_weight
-        x = u * total
-        # = clip(searchsorted(kept_cum, target, "right"), start, end - 1), in O(1) per draw
-        idx = self.guide.index(row, self.row_cum_start[row] + x)
-        idx = np.minimum(idx, self.row_kept_end[row] - 1)
-        tok = self.kept_token[idx]
-        in_unseen = x >= seen
-        if self.unseen_weight > 0 and in_unseen.any():
-            r_u = row[in_unseen]
-            j = np.floor((x[in_unseen] - seen[in_unseen]) / self.unseen_weight)
-            j = np.clip(j, 0, np.maximum(self.row_unseen_kept[r_u] - 1, 0)).astype(np.int64)
-            pos = search(self.select_key, r_u * (V + 1) + j, side="right")
-            tok[in_unseen] = j + (pos - self.row_seen_start[r_u])
-        if missing.any():
-            tok[missing] = np.minimum((u[missing] * V).astype(np.int64), V - 1)
-        return tok
