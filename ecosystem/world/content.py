@@ -36,46 +36,38 @@ class Origin(IntEnum):
 
 
 class _TextCache:
-    """Text of documents already drawn (or written at publication), in sorted chunks.
+    """Text of documents already drawn (or written at publication), appended as it comes.
 
-    Each chunk holds ascending doc ids, their token ends and tokens; a lookup searches every
-    chunk. Chunks are merged like a binary counter (a new chunk absorbs the one before it while
-    that one is at most twice its size), so there are O(log n) of them and each document's text
-    is copied O(log n) times.
+    ``slot`` has one entry per stored document: -1 until its text is kept, then the index of its
+    text's start in ``starts`` (4 bytes a document; the tokens themselves only for documents
+    somebody read).
     """
 
     def __init__(self, token_dtype: np.dtype):
-        self.token_dtype = token_dtype
-        self.chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        self.n_docs = 0
+        self.slot = Column(np.int32, capacity=1 << 16)
+        self.starts = Column(np.int64, capacity=1 << 14)
+        self.tokens = Column(token_dtype, capacity=1 << 20)
+
+    @property
+    def n_docs(self) -> int:
+        return self.starts.size
+
+    def grow(self, n: int) -> None:
+        """Room for ``n`` newly published documents (none kept yet)."""
+        self.slot.append(np.full(n, -1, dtype=np.int32))
 
     def add(self, ids: np.ndarray, docs: TokenDocs) -> None:
-        """Keep the text ``docs`` of the new documents ``ids`` (ascending, none cached yet)."""
-        if not len(ids):
-            return
-        chunk = (
-            ids.astype(np.int64),
-            docs.offsets[1:].copy(),
-            docs.tokens.astype(self.token_dtype),
-        )
-        self.chunks.append(chunk)
-        self.n_docs += len(ids)
-        while len(self.chunks) > 1 and len(self.chunks[-2][0]) <= 2 * len(self.chunks[-1][0]):
-            self.chunks[-2:] = [_merge(*self.chunks[-2:])]
+        """Keep the text ``docs`` of the documents ``ids`` (none kept yet)."""
+        first = self.starts.size
+        self.starts.append(self.tokens.size + docs.offsets[:-1])
+        self.tokens.append(docs.tokens)
+        self.slot.view[ids] = np.arange(first, first + len(ids), dtype=np.int32)
 
-    def find(self, ids: np.ndarray) -> tuple[np.ndarray, list[tuple]]:
-        """Which of the sorted unique ``ids`` are cached: a mask, and per chunk the positions
-        in ``ids`` it holds, where their tokens start in the chunk, and the chunk's tokens."""
-        found = np.zeros(len(ids), dtype=bool)
-        hits = []
-        for c_ids, c_ends, tokens in self.chunks:
-            at = np.searchsorted(c_ids, ids)
-            inside = at < len(c_ids)
-            hit = np.flatnonzero(inside & (c_ids[np.minimum(at, len(c_ids) - 1)] == ids))
-            found[hit] = True
-            start = np.where(at[hit] > 0, c_ends[np.maximum(at[hit] - 1, 0)], 0)
-            hits.append((hit, start, tokens))
-        return found, hits
+    def find(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Which of ``ids`` are kept (a mask), and where the kept ones' tokens start."""
+        slot = self.slot.view[ids]
+        found = slot >= 0
+        return found, self.starts.view[slot[found]]
 
 
 class ContentStore:
@@ -190,6 +182,7 @@ class ContentStore:
             column.append(np.broadcast_to(values[name], (n,)))
         self.n_ai += int(np.count_nonzero(origin == Origin.AI))
         self._count_step(step, n)
+        self._cache.grow(n)
         length = np.asarray(length, dtype=np.int64)
         self.n_tokens += int(length.sum())
         site = np.asarray(site, dtype=np.int64)
@@ -240,10 +233,10 @@ class ContentStore:
         offsets = np.zeros(len(ids) + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
         tokens = np.empty(int(offsets[-1]), dtype=np.int32)
-        found, hits = self._cache.find(ids)
-        for hit, start, chunk in hits:
-            n = lengths[hit]
-            tokens[_spans(offsets[hit], n)] = chunk[_spans(start, n)]
+        found, starts = self._cache.find(ids)
+        if len(starts):
+            n = lengths[found]
+            tokens[_spans(offsets[:-1][found], n)] = self._cache.tokens.view[_spans(starts, n)]
         missing = np.flatnonzero(~found)
         writer = self._meta["writer"].view[ids[missing]]
         for w in np.unique(writer):
@@ -286,18 +279,6 @@ class ContentStore:
     def ai_share(self) -> float:
         """Share of all documents written by a model."""
         return self.n_ai / self.n_docs if self.n_docs else 0.0
-
-
-def _merge(a: tuple, b: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One sorted chunk (ids, token ends, tokens) holding the documents of chunks ``a`` and
-    ``b``."""
-    ids = np.concatenate([a[0], b[0]])
-    lengths = np.diff(np.concatenate([[0], a[1], a[1][-1] + b[1]]))
-    starts = np.concatenate([[0], a[1], a[1][-1] + b[1]])[:-1]
-    tokens = np.concatenate([a[2], b[2]])
-    order = np.argsort(ids, kind="stable")
-    n = lengths[order]
-    return ids[order], np.cumsum(n), tokens[_spans(starts[order], n)]
 
 
 def _spans(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
