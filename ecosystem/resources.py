@@ -38,12 +38,12 @@ VECTOR_WORK = 6
 """Float64 values of EM / moment work per vector value (responsibilities, temporaries)."""
 MIXTURE_ENTROPY = 48 * 2**20
 """The Monte Carlo estimate of a mixture truth's entropy (2^18 points, log-densities)."""
-STORE_DOC = 36
-"""Bytes per stored document: its metadata columns (about 20) and its share of a crawl's
-per-document weights and their chunked temporaries."""
-DRAWN_TOKEN, DRAWN_DOC = 4, 48
-"""Bytes per token and per document of text drawn when read and cached (the text, its ends,
-the merges' copies)."""
+STORE_DOC = 40
+"""Bytes per stored document: its metadata columns (about 20), its slot in the text cache (4)
+and its share of a crawl's per-document weights and their chunked temporaries."""
+DRAWN_TOKEN, DRAWN_DOC = 4, 16
+"""Bytes per token and per document of text drawn when read and cached (the text as kept and
+as handed out, its start)."""
 CRAWL_TOKEN = 28
 """Bytes per token of a trainer's crawl (its documents copied into a training set, counted)."""
 MODEL_CELL = 64
