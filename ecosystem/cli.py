@@ -118,7 +118,8 @@ def run(
         typer.Option(
             help="Steps (ecosystem) or generations (loop) between checkpoints; 0: only the "
             "default points. Default: 10 steps; every generation for a transformer loop; "
-            "after each strategy for other loops.",
+            "after each strategy for other loops; a default checkpoint waits until 30 s have "
+            "passed since the last one, so short runs write none.",
             min=0,
         ),
     ] = None,

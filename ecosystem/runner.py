@@ -30,6 +30,10 @@ from ecosystem.world.run import run_ecosystem
 
 ECOSYSTEM_CHECKPOINT_EVERY = 10
 """Default steps between an ecosystem run's checkpoints (see bench/bench_checkpoint.py)."""
+DEFAULT_CHECKPOINT_SECONDS = 30.0
+"""With the default ``checkpoint_every``, a checkpoint is written only once this many seconds
+have passed since the last one: a run shorter than that writes none (it would redo as little
+as it saves); an explicit ``--checkpoint-every`` saves at every multiple."""
 
 
 @dataclass(frozen=True)
@@ -156,9 +160,9 @@ def execute(
     check_out(Path(spec.out), spec.overwrite)
     if scenario is None:
         scenario = load_scenario(spec.scenario_path, spec.all_overrides())
-    every = spec.checkpoint_every
+    every, min_seconds = spec.checkpoint_every, 0.0
     if every is None:
-        every = default_checkpoint_every(scenario)
+        every, min_seconds = default_checkpoint_every(scenario), DEFAULT_CHECKPOINT_SECONDS
     scenario_json = scenario.model_dump(mode="json")
     clear_stale(Path(spec.out))
     folder = RunFolder.create(
@@ -173,6 +177,7 @@ def execute(
             "versions": versions(),
             "started_at": datetime.now(UTC).isoformat(),
             "checkpoint_every": every,
+            "checkpoint_min_seconds": min_seconds,
             "progress": {"done": 0, "total": progress_total(scenario)},
             "pid": os.getpid(),
             "host": os.uname().nodename,
@@ -234,6 +239,7 @@ def _run(folder: RunFolder, scenario: Scenario, progress: Progress | None, resum
         folder.checkpoint_dir,
         int(folder.meta.get("checkpoint_every", 0)),
         fingerprint(folder.meta["scenario"]),
+        min_seconds=float(folder.meta.get("checkpoint_min_seconds", 0.0)),
         on_save=lambda done: folder.update(
             progress={"done": done, "total": total},
             wall_seconds=round(earlier + time.perf_counter() - t0, 3),

@@ -238,3 +238,22 @@ def test_a_failing_run_is_marked_failed_and_a_run_that_cannot_start_restores_the
         execute(RunSpec(small_tokens_yaml, out, [], overwrite=True))
     meta = json.loads((out / "run.json").read_text())
     assert meta["status"] == "failed" and meta["error"] == "ZeroDivisionError: a bug"
+
+
+def test_default_checkpoints_wait_for_time_to_pass_explicit_ones_do_not(tmp_path):
+    """With the default --checkpoint-every a short run writes no checkpoint (each waits for
+    30 s since the last); an explicit --checkpoint-every saves at every multiple."""
+    from ecosystem.core.checkpoint import Checkpointer
+
+    waiting = Checkpointer(tmp_path / "a", 2, "x", min_seconds=3600)
+    eager = Checkpointer(tmp_path / "b", 2, "x")
+    assert not waiting.due(2, 10) and eager.due(2, 10) and not eager.due(3, 10)
+    world = tmp_path / "tiny.yaml"
+    world.write_text(TINY)
+    default = execute(RunSpec(world, tmp_path / "default", ["steps=12"]))
+    meta = json.loads((default / "run.json").read_text())
+    assert meta["checkpoint_every"] == 10 and meta["checkpoint_min_seconds"] == 30.0
+    assert meta["checkpoints"]["saved"] == 0
+    given = execute(RunSpec(world, tmp_path / "given", ["steps=12"], checkpoint_every=4))
+    meta = json.loads((given / "run.json").read_text())
+    assert meta["checkpoint_min_seconds"] == 0.0 and meta["checkpoints"]["saved"] == 2

@@ -44,6 +44,8 @@ class Checkpointer:
             a kind always saves at (a loop's strategy boundaries).
         scenario_fingerprint: :func:`fingerprint` of the resolved scenario.
         on_save: called with the units of work done after each save (run.json's progress).
+        min_seconds: a due checkpoint is skipped until this many seconds have passed since the
+            last one (or the start), so a short run writes none (0: every due one is saved).
     """
 
     def __init__(
@@ -52,9 +54,12 @@ class Checkpointer:
         every: int,
         scenario_fingerprint: str,
         on_save: Callable[[int], None] | None = None,
+        min_seconds: float = 0.0,
     ):
         self.folder = Path(folder)
         self.every = int(every)
+        self.min_seconds = float(min_seconds)
+        self._last = time.perf_counter()
         self.fingerprint = scenario_fingerprint
         self.on_save = on_save
         self.saves = 0
@@ -67,7 +72,9 @@ class Checkpointer:
 
     def due(self, done: int, total: int) -> bool:
         """Whether to save after ``done`` of ``total`` steps or generations."""
-        return self.every > 0 and done % self.every == 0 and done < total
+        if not (self.every > 0 and done % self.every == 0 and done < total):
+            return False
+        return time.perf_counter() - self._last >= self.min_seconds
 
     def save(self, state: Any, done: int) -> None:
         """Write ``state`` atomically (temporary file, fsync, rename)."""
@@ -92,7 +99,8 @@ class Checkpointer:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
         self.saves += 1
-        self.save_seconds += time.perf_counter() - t0
+        self._last = time.perf_counter()
+        self.save_seconds += self._last - t0
         if self.on_save is not None:
             self.on_save(done)
 
