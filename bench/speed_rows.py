@@ -301,7 +301,7 @@ def _policy_checkpoint_sweep_rows() -> list[tuple[str, str, str, str, str, str]]
     sw = load_result("sweep")
     if sw:
         eff = sw["parallel_efficiency_2_workers"]
-        cores = min(sw["local_1_cores_used"], sw["local_2_cores_used"])
+        cores = sw["local_2_cores_used"]  # the two-worker pool's (one worker uses at most 1)
         out.append(
             (
                 f"sweep of {sw['members']} identical members, 2 workers vs 1",
