@@ -7,7 +7,7 @@ from typing import Any
 
 import polars as pl
 
-from dashboard import charts, sweeps
+from dashboard import charts, sweep_charts, sweeps
 from dashboard.figures import Figure
 
 SERIES = "series"
@@ -52,7 +52,7 @@ def heatmap(
         pl.col(x).alias(field(x)), pl.col(y).alias(field(y)), "mean", "ci_low", "ci_high",
         "width", "n",
     )  # fmt: skip
-    chart = charts.heatmap(
+    chart = sweep_charts.heatmap(
         cells, x=field(x), y=field(y), title=spec.title, fmt=q.fmt, reverse=better == "higher",
         x_title=x, y_title=y,
     )  # fmt: skip
@@ -104,7 +104,7 @@ def sensitivity(sweep: sweeps.Sweep, table: pl.DataFrame, outcome: str) -> Figur
         else "Sobol indices: first-order S1 (the share of variance a parameter explains alone) "
         "and total ST (with its interactions)"
     )
-    chart = charts.sensitivity_bars(frame, title=f"Sensitivity of {spec.title}")
+    chart = sweep_charts.sensitivity_bars(frame, title=f"Sensitivity of {spec.title}")
     caption = f"{what} of {spec.title}, sweep {sweep.name}. Error bars: 95% intervals."
     return Figure(f"sensitivity_{_slug(outcome)}", f"What drives {outcome}", chart, frame, caption)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, intervals, loaders
+from dashboard import intervals, loaders, sweep_charts
 from dashboard.catalog import quantity
 from dashboard.widgets import downloads
 
@@ -87,7 +87,9 @@ def render(finals: pl.DataFrame, groups: dict[str, str], metric: str, series: st
     chart_frame = table.with_columns(
         pl.concat_str(pl.col("group"), pl.lit(" · "), pl.col(series)).alias("line")
     )
-    st.altair_chart(charts.interval_dots(chart_frame, metric=metric, label="line"), width="stretch")
+    st.altair_chart(
+        sweep_charts.interval_dots(chart_frame, metric=metric, label="line"), width="stretch"
+    )
     _table(table, metric, series)
     st.caption(
         "Runs that differ only in their seed are replications of one scenario: shown as their "
