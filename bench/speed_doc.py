@@ -35,6 +35,8 @@ this page; each script's docstring lists its options. How to read the figures:
   the start and at the end of each benchmark is given beside the figure (one number: the end
   only, from an older run), with the date and how long the benchmark took. Absolute times
   stretch with load; the paired ratios much less.
+- **The million-author run is optional.** `python -m bench --million` adds it (about two
+  minutes); without it the row shows its last measurement, with that measurement's date.
 """
 
 
