@@ -54,6 +54,8 @@ class _EagerWriter:
 def test_content_store_round_trip_and_compact_columns():
     store = ContentStore(vocab_size=100, seed=3, max_step=60, max_length=48)
     assert store.column("step").dtype == np.int16 and store.column("site").dtype == np.int32
+    wide = ContentStore(vocab_size=100, max_step=100_000, max_length=40_000, max_writers=50_000)
+    assert {wide.column(c).dtype for c in ("step", "length", "writer")} == {np.dtype(np.int32)}
     eager = store.writer(("t", 1), _EagerWriter)
     assert store.writer(("t", 1), _EagerWriter) == eager, "a writer is registered once"
     docs = TokenDocs.from_arrays(

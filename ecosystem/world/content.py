@@ -78,6 +78,7 @@ class ContentStore:
         seed: the run seed (the text streams).
         max_step: the last step (chooses the step column's width).
         max_length: the longest document (chooses the length column's width).
+        max_writers: how many writers there may be (chooses the writer column's width).
         capacity_docs: initial room for documents.
     """
 
@@ -90,6 +91,7 @@ class ContentStore:
         seed: int = 0,
         max_step: int = 1 << 15,
         max_length: int = 1 << 15,
+        max_writers: int = 1 << 15,
         capacity_docs: int = 1 << 16,
     ):
         small = np.iinfo(np.int16).max
@@ -101,7 +103,7 @@ class ContentStore:
             "topic": np.int16,
             "watermark": np.bool_,
             "length": np.int16 if max_length <= small else np.int32,
-            "writer": np.int16,
+            "writer": np.int16 if max_writers <= small else np.int32,
         }
         self._meta = {name: Column(dtypes[name], capacity=capacity_docs) for name in self.STORED}
         self._key = counter_key(seed, Stream.ECOSYSTEM, Draw.TEXT)
@@ -166,7 +168,7 @@ class ContentStore:
         returns their doc ids. Text of writers that draw from uniforms is drawn when read;
         :meth:`keep_text` stores the text of the others."""
         n = len(topic)
-        writer = np.broadcast_to(np.asarray(writer, dtype=np.int16), (n,))
+        writer = np.broadcast_to(np.asarray(writer, dtype=np.int64), (n,))
         origin = np.where(self._writer_model[writer, 0] == NO_MODEL, Origin.HUMAN, Origin.AI)
         values = {
             "site": site,

@@ -61,6 +61,7 @@ class EcosystemModel(mesa.Model):
             self.seed,
             max_step=scenario.steps,
             max_length=scenario.truth.doc_length_max,
+            max_writers=1 + sum(scenario.steps // t.retrain_every + 1 for t in scenario.trainers),
         )
         self.topic_ai_share = np.zeros(self.truth.topics)
         self.new_docs = np.zeros(0, dtype=np.int64)

@@ -107,7 +107,7 @@ def publish(
             length.append(docs.lengths)
             eager.append((at, docs))
         at += len(idx)
-        writer.append(np.full(len(idx), w, dtype=np.int16))
+        writer.append(np.full(len(idx), w, dtype=np.int64))
         watermark.append(np.full(len(idx), deployment is not None and deployment.watermark))
     watermark = np.concatenate(watermark)
     if policies is not None:
