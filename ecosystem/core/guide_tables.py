@@ -16,11 +16,18 @@ The forward steps run vectorised over the draws, one numpy pass per step, so a b
 many passes as its longest walk; rows with runs of zero-weight entries (cut by top-k/top-p
 decoding) make some walks long. After ``MAX_STEPS`` passes the draws still walking take the
 binary search, and batches too small to repay the passes take it outright.
+
+:class:`StackedGuide` lays several tables side by side (one per model of a group that writes
+together) without touching their floats: each keeps its own cumulative weights, so a draw from
+a stacked row makes exactly the comparisons it makes in its own table. Its fallback is a binary
+search bounded to the draw's row.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from ecosystem.core.buffers import Column
 
 MAX_STEPS = 3  # vectorised forward steps before the remaining draws take the binary search
 SMALL_BATCH = 4096  # below this many draws the binary search alone is faster
@@ -34,6 +41,8 @@ class GuideTable:
         start: first entry of each row.
         end: one past the last entry of each row (``end >= start``).
     """
+
+    small_batch = SMALL_BATCH
 
     def __init__(self, cum: np.ndarray, start: np.ndarray, end: np.ndarray):
         self.cum = np.asarray(cum, dtype=np.float64)
@@ -62,20 +71,18 @@ class GuideTable:
         """
         row = np.asarray(row, dtype=np.int64)
         target = np.asarray(target, dtype=np.float64)
-        if len(row) < SMALL_BATCH:  # too few to sort or walk: one plain binary search each
-            found = np.searchsorted(self.cum, target, side="right")
-            return np.clip(found, self.start[row], self.end[row])
+        if len(row) < self.small_batch:  # too few to sort or walk: one binary search each
+            return self._search(row, target)
         mass = self.mass[row]
         frac = np.divide(target - self.base[row], mass, out=np.zeros(len(row)), where=mass > 0)
         bucket = np.clip((frac * self.buckets[row]).astype(np.int64), 0, self.buckets[row] - 1)
         at = self.guide[self.first_bucket[row] + bucket]
         start, end, before = self.start[row], self.end[row], self._before
-        top = len(self.cum)
+        top = len(before) - 1
         # the jump must not pass the answer: the weight before it must be <= target
         overshot = (at > start) & (before[at] > target)
         if overshot.any():
-            exact = np.searchsorted(self.cum, target[overshot], side="right")
-            at[overshot] = np.clip(exact, start[overshot], end[overshot])
+            at[overshot] = self._search(row[overshot], target[overshot])
         step = np.flatnonzero((at < end) & (before[np.minimum(at + 1, top)] <= target))
         for _ in range(MAX_STEPS):
             if not len(step):
@@ -87,6 +94,11 @@ class GuideTable:
             at[step] = self._binary(row[step], target[step])
         return at
 
+    def _search(self, row: np.ndarray, target: np.ndarray) -> np.ndarray:
+        """The index by one plain binary search each (the fallback for few draws)."""
+        found = np.searchsorted(self.cum, target, side="right")
+        return np.clip(found, self.start[row], self.end[row])
+
     def _binary(self, row: np.ndarray, target: np.ndarray) -> np.ndarray:
         """The same index by binary search (small batches and long walks).
 
@@ -97,3 +109,62 @@ class GuideTable:
         found = np.empty(len(target), dtype=np.int64)
         found[order] = np.searchsorted(self.cum, target[order], side="right")
         return np.clip(found, self.start[row], self.end[row])
+
+
+class StackedGuide(GuideTable):
+    """Guide tables appended side by side; row and entry indices shift, floats do not.
+
+    Table t's entries sit at ``entries[t] .. entries[t] + n_t - 1`` followed by one gap entry
+    (so each table keeps its own ``before`` array, with its total at the end), and its rows at
+    ``rows[t]`` on. A stacked row's draws return the index :class:`GuideTable` would, shifted.
+    """
+
+    small_batch = 0  # the plain fallback searches row by row: the guide is always faster
+
+    def __init__(self):
+        self._columns = {
+            "before": Column(np.float64),
+            "start": Column(np.int64),
+            "end": Column(np.int64),
+            "buckets": Column(np.int64),
+            "base": Column(np.float64),
+            "mass": Column(np.float64),
+            "first_bucket": Column(np.int64),
+            "guide": Column(np.int64),
+        }
+        self._columns["first_bucket"].append(np.zeros(1, dtype=np.int64))
+        self._refresh()
+
+    def append(self, table: GuideTable) -> tuple[int, int]:
+        """Add ``table`` after the others; returns its (entry offset, row offset)."""
+        col = self._columns
+        entries, rows = col["before"].size, col["start"].size
+        col["before"].append(table._before)
+        for name in ("start", "end", "guide"):
+            col[name].append(getattr(table, name) + entries)
+        for name in ("buckets", "base", "mass"):
+            col[name].append(getattr(table, name))
+        col["first_bucket"].append(table.first_bucket[1:] + col["first_bucket"].view[-1])
+        self._refresh()
+        return entries, rows
+
+    def _refresh(self) -> None:
+        for name, column in self._columns.items():
+            setattr(self, "_before" if name == "before" else name, column.view)
+        self.cum = self._before[1:]  # each table's own inclusive weights (gaps: the next's 0)
+
+    def _search(self, row: np.ndarray, target: np.ndarray) -> np.ndarray:
+        """First entry of the row whose inclusive cumulative weight exceeds ``target`` (the
+        row's end when none does): a binary search within the row, vectorised over draws."""
+        lo, hi = self.start[row], self.end[row].copy()
+        live = np.flatnonzero(lo < hi)
+        while len(live):
+            mid = (lo[live] + hi[live]) >> 1
+            right = self._before[mid + 1] <= target[live]  # entry mid's inclusive weight
+            lo[live] = np.where(right, mid + 1, lo[live])
+            hi[live] = np.where(right, hi[live], mid)
+            live = live[lo[live] < hi[live]]
+        return lo
+
+    def _binary(self, row: np.ndarray, target: np.ndarray) -> np.ndarray:
+        return self._search(row, target)

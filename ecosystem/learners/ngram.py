@@ -21,7 +21,7 @@ from ecosystem.config.learners import DecodingParams, NgramParams
 from ecosystem.core.data import TokenDocs
 from ecosystem.core.errors import RunSetupError
 from ecosystem.core.rng import ReplicaRNG
-from ecosystem.learners.ngram_decoding import DecodedRows
+from ecosystem.learners.ngram_decoding import DecodedRows, generate
 from ecosystem.learners.sparse import search, segment_starts, sum_by_key
 
 DENSE_LOOKUP_LIMIT = 1 << 24
@@ -339,30 +339,19 @@ class NgramFitted:
         return self._generate(rep, topic, np.asarray(lengths, dtype=np.int64), uniform, decoding)
 
     def _generate(self, replica, topic, length, uniform, decoding) -> np.ndarray:
-        space = self.learner.space
-        V = space.vocab_size
         rows = self.decoded(decoding)
-        offsets = np.zeros(len(length) + 1, dtype=np.int64)
-        np.cumsum(length, out=offsets[1:])
-        tokens = np.empty(offsets[-1], dtype=np.int32)
-        order = np.argsort(-length, kind="stable")  # active documents form a prefix
-        sorted_len = length[order]
-        start = offsets[:-1][order]
-        rep = replica[order]
-        ctx_topic = (topic[order] if space.topics > 1 else 0 * topic[order]) * space.per_topic
-        history = np.full((len(order), max(space.order - 1, 1)), V, dtype=np.int64)
-        n_active = len(order)
-        for t in range(int(sorted_len[0]) if len(order) else 0):
-            while n_active and sorted_len[n_active - 1] <= t:
-                n_active -= 1
-            where = start[:n_active] + t
-            ctx = ctx_topic[:n_active].copy()
-            for j in range(space.order - 1):
-                ctx += history[:n_active, j] * (V + 1) ** (space.order - 2 - j)
-            row = self._find_rows(rep[:n_active], ctx)
-            tok = rows.draw(row, uniform[where])
-            tokens[where] = tok
-            if space.order > 1:
-                history[:n_active, :-1] = history[:n_active, 1:]
-                history[:n_active, -1] = tok
-        return tokens
+        return generate(self.learner.space, rows, self._find_rows, replica, topic, length, uniform)
+
+    def stack_key(self) -> ContextSpace | None:
+        """What models must share to write side by side (``NgramStack``): the context space,
+        and a dense row lookup (None: this model writes alone)."""
+        return self.learner.space if self._lookup is not None else None
+
+    def lookup(self, replica: int = 0) -> np.ndarray:
+        """Row of every context of model ``replica`` (-1: no row at all), dense."""
+        C = self.learner.space.size
+        return self._lookup[replica * C : (replica + 1) * C]
+
+    def forget_decoded(self, decoding: DecodingParams) -> None:
+        """Drop the cached rows of ``decoding`` (rebuilt if needed again)."""
+        self._decoded.pop(decoding, None)

@@ -22,7 +22,7 @@ from ecosystem.core.counter_uniforms import counter_key, document_uniforms
 from ecosystem.core.data import TokenDocs
 from ecosystem.core.rng import Stream
 from ecosystem.world.streams import Draw
-from ecosystem.world.writers import TextWriter
+from ecosystem.world.writers import TextWriter, WritingPlan
 
 HUMAN_AUTHORLESS = -1  # author id of documents without a human author (farm documents)
 NO_MODEL = -1  # trainer and generation of human documents
@@ -108,6 +108,7 @@ class ContentStore:
         self._meta = {name: Column(dtypes[name], capacity=capacity_docs) for name in self.STORED}
         self._key = counter_key(seed, Stream.ECOSYSTEM, Draw.TEXT)
         self.writers: list[TextWriter] = []
+        self._plan = WritingPlan()
         self._writer_index: dict[object, int] = {}
         self._writer_model = np.zeros((0, 2), dtype=np.int64)  # (trainer, generation) per writer
         self._cache = _TextCache(
@@ -117,6 +118,12 @@ class ContentStore:
         self.n_tokens = 0
         self.site_tokens = np.zeros(0, dtype=np.int64)  # tokens published on each site
         self._step_docs = np.zeros(0, dtype=np.int64)  # documents published at step - 1
+
+    def __getstate__(self) -> dict:
+        """What a checkpoint keeps: everything but the writing plan's stacks (a cache)."""
+        state = dict(self.__dict__)
+        state["_plan"] = WritingPlan()
+        return state
 
     # ------------------------------------------------------------------ writers
     def writer(self, key: object, make) -> int:
@@ -241,9 +248,9 @@ class ContentStore:
             tokens[_spans(offsets[:-1][found], n)] = self._cache.tokens.view[_spans(starts, n)]
         missing = np.flatnonzero(~found)
         writer = self._meta["writer"].view[ids[missing]]
-        for w in np.unique(writer):
-            pick = missing[writer == w]
-            n, source = lengths[pick], self.writers[int(w)]
+        for part, source in self._plan.batches(self.writers, writer):
+            pick = missing[part]
+            n = lengths[pick]
             u = document_uniforms(self._key, ids[pick], n, source.lanes)
             tokens[_spans(offsets[pick], n)] = source.text(topics[pick].astype(np.int64), n, u)
         if len(missing):
