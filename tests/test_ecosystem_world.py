@@ -8,7 +8,13 @@ import pytest
 
 from ecosystem.core.data import TokenDocs
 from ecosystem.world.content import ContentStore, Origin
-from ecosystem.world.crawl import _poisson_keys, document_weights, site_weights, weighted_sample
+from ecosystem.world.crawl import (
+    _needs_more_points,
+    _poisson_keys,
+    document_weights,
+    site_weights,
+    weighted_sample,
+)
 from ecosystem.world.model import EcosystemModel
 from ecosystem.world.web import SiteKind
 from tests.ecosystem_scenarios import tiny
@@ -137,6 +143,26 @@ def test_weighted_sample_has_the_law_of_successive_draws(draw):
     picks = draw(big, 2000, rng)
     assert len(np.unique(picks)) == 2000 and np.all(np.diff(picks) > 0)
     assert (big[picks] > 0).all()
+
+
+def test_the_choice_of_key_search_compares_the_points_needed_with_the_budget():
+    """W·τ, with τ the root of Σ 1 - exp(-w τ) = k (found to 1e-12 by bisection here), is
+    above the budget of points exactly when the one-pass test says so."""
+    rng = np.random.default_rng(3)
+    for weights, k in [
+        (rng.pareto(1.0, 5000), 50),
+        (rng.random(20_000), 2000),
+        (np.r_[np.full(10, 1e6), rng.random(3000) * 1e-3], 10),
+    ]:
+        lo, hi = 0.0, 1.0
+        while np.sum(-np.expm1(-weights * hi)) < k:
+            hi *= 2.0
+        for _ in range(200):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if np.sum(-np.expm1(-weights * mid)) < k else (lo, mid)
+        points = weights.sum() * hi
+        for budget in (points * 0.9, points * 1.1):
+            assert _needs_more_points(weights, k, budget) == (points > budget)
 
 
 @pytest.mark.parametrize("unit", ["site", "page"])

@@ -95,7 +95,7 @@ def weighted_sample(
     n_positive = int(np.count_nonzero(positive))
     if n_positive <= k:
         return np.flatnonzero(positive)
-    if _expected_points(weights, k) > len(weights) / POINTS_PER_KEY:
+    if _needs_more_points(weights, k, len(weights) / POINTS_PER_KEY):
         idx = np.flatnonzero(positive)
         keys = rng.standard_exponential(len(idx)) / weights[idx]
         return np.sort(idx[np.argpartition(keys, k - 1)[:k]])
@@ -107,25 +107,19 @@ POINTS_PER_KEY = 32
 as much as this many per-item keys."""
 
 
-def _expected_points(weights: np.ndarray, k: int) -> float:
-    """About how many points :func:`_poisson_keys` needs for ``k`` items: W·τ with τ where the
-    expected number of items holding a point, Σ 1 - exp(-w_i τ), reaches ``k`` (solved by
-    bisection on a fixed stride of the items: deterministic, so the choice it guides is too)."""
+def _needs_more_points(weights: np.ndarray, k: int, points: float) -> bool:
+    """Whether :func:`_poisson_keys` needs more than ``points`` points for ``k`` items.
+
+    It needs about W·τ, with τ where the expected number of items holding a point,
+    f(τ) = Σ 1 - exp(-w_i τ), reaches ``k``. f increases, so W·τ > ``points`` exactly when
+    f(points / W) < k: one pass over the items (a fixed stride of them when there are many,
+    so the choice stays deterministic and cheap).
+    """
     stride = max(1, len(weights) // 65_536)
     sample = weights[::stride]
     scale = len(weights) / len(sample)
-    total = float(weights.sum())
-    lo, hi = 1e-300, 1.0 / max(float(sample[sample > 0].min(initial=1.0)), 1e-300)
-    hi = max(hi, k / total) * 1e6
-    for _ in range(100):
-        mid = np.sqrt(lo * hi)
-        if scale * float(-np.expm1(-sample * mid).sum()) < k:
-            lo = mid
-        else:
-            hi = mid
-        if hi / lo < 1.01:
-            break
-    return total * hi
+    tau = points / float(weights.sum())
+    return scale * float(-np.expm1(-sample * tau).sum()) < k
 
 
 def _poisson_keys(
