@@ -77,3 +77,30 @@ def test_spellings_are_unique_and_frequent_tokens_short():
     t = make()
     text = t.spell_docs(draw(t, 2), 2)
     assert len(text) == 2 and all(isinstance(s, str) and " " in s for s in text)
+
+
+def test_chain_steps_are_the_inverse_cdf_of_each_row_for_any_branching():
+    """The branchless search picks successor #(cdf < u) of the row (the last one at most),
+    on random uniforms and on uniforms equal to the row's cdf steps, for widths that are and
+    are not powers of two."""
+    rng = np.random.default_rng(0)
+    for branching in (1, 3, 5, 8):
+        params = TokensTruthParams(vocab_size=50, topics=3, branching=branching)
+        truth = TokensTruth(params, seed=branching)
+        n = 4000
+        topic = rng.integers(0, 3, size=n)
+        first = rng.integers(0, 50, size=n)
+        pick = rng.random(n)
+        steps = truth.successor_cdf[topic, first]
+        pick[:1000] = steps[np.arange(1000), rng.integers(0, branching, size=1000)]
+        pick[pick >= 1.0] = np.nextafter(1.0, 0.0)
+        # u_pick of the first token chosen so the first token is `first`
+        cdf = np.cumsum(truth.topic_unigram, axis=1)
+        u_first = (cdf[topic, first] + np.where(first > 0, cdf[topic, first - 1], 0.0)) / 2
+        u_first = np.where(first > 0, u_first, cdf[topic, 0] / 2)
+        u_pick = np.stack([u_first, pick], axis=1).ravel()
+        u_mix = np.ones(2 * n)  # never the background law
+        tokens = truth.write_text(topic, np.full(n, 2), u_mix, u_pick).reshape(n, 2)
+        assert (tokens[:, 0] == first).all()
+        j = np.minimum((steps < pick[:, None]).sum(axis=1), branching - 1)
+        np.testing.assert_array_equal(tokens[:, 1], truth.successors[topic, first, j])

@@ -50,6 +50,12 @@ class TokensTruth:
         self.successor_weights = weights / weights.sum(axis=2, keepdims=True)
         self.successor_cdf = np.cumsum(self.successor_weights, axis=2)
         self.successor_cdf[..., -1] = 1.0
+        # the chains flat, each row padded to a power of two (cdf +inf, the last successor
+        # repeated) so a draw is a branchless binary search: log2(width) gathers
+        self._chain_width = width = 1 << max(b - 1, 0).bit_length()
+        pad = ((0, 0), (0, 0), (0, width - b))
+        self._chain_cdf = np.pad(self.successor_cdf, pad, constant_values=np.inf).ravel()
+        self._chain_next = np.pad(self.successors, pad, mode="edge").ravel()
         unigram_cdf = np.cumsum(self.topic_unigram, axis=1)
         unigram_cdf[:, -1] = 1.0
         self._flat_unigram_cdf = (unigram_cdf + np.arange(K)[:, None]).ravel()
@@ -131,11 +137,13 @@ class TokensTruth:
             pick = u_pick[where]
             if t == 0:
                 tok = self._draw_unigram(k, pick)
-            else:
-                p = prev[:n_active]
-                cdf = self.successor_cdf[k, p]
-                j = np.minimum((cdf < pick[:, None]).sum(axis=1), cdf.shape[1] - 1)
-                tok = self.successors[k, p, j].astype(np.int64)
+            else:  # successor j = #(cdf < pick) of the (topic, previous token) chain row
+                at = (k * self.vocab_size + prev[:n_active]) * self._chain_width
+                step = self._chain_width >> 1
+                while step:
+                    at += step * (self._chain_cdf[at + step - 1] < pick)
+                    step >>= 1
+                tok = self._chain_next[at].astype(np.int64)
                 bg = u_mix[where] < self.background
                 if bg.any():
                     tok[bg] = self._draw_unigram(k[bg], pick[bg])
