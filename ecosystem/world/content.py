@@ -63,11 +63,14 @@ class _TextCache:
         self.tokens.append(docs.tokens)
         self.slot.view[ids] = np.arange(first, first + len(ids), dtype=np.int32)
 
-    def find(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Which of ``ids`` are kept (a mask), and where the kept ones' tokens start."""
-        slot = self.slot.view[ids]
-        found = slot >= 0
-        return found, self.starts.view[slot[found]]
+    def kept(self, ids: np.ndarray) -> np.ndarray:
+        """Which of ``ids`` have their text kept (a mask)."""
+        return self.slot.view[ids] >= 0
+
+    def text(self, ids: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """The kept tokens of ``ids`` (of the given lengths), back to back, as int32."""
+        starts = self.starts.view[self.slot.view[ids]]
+        return self.tokens.view[_spans(starts, lengths)].astype(np.int32)
 
 
 class ContentStore:
@@ -229,49 +232,31 @@ class ContentStore:
     def take(self, doc_ids: np.ndarray) -> TokenDocs:
         """The documents ``doc_ids`` as a one-replica TokenDocs (in the given order).
 
-        Text already drawn comes from the cache; the rest is drawn by each document's writer
-        from the document's own uniforms, then cached (documents are drawn at most once).
+        Documents not drawn yet are drawn by their writers from their own uniforms and cached
+        (a document is drawn at most once); then every document's text is gathered from the
+        cache in one pass.
         """
         doc_ids = np.asarray(doc_ids, dtype=np.int64)
-        if np.all(doc_ids[1:] > doc_ids[:-1]):  # sorted and unique, as crawls are
-            ids, inverse = doc_ids, None
-        else:
-            ids, inverse = np.unique(doc_ids, return_inverse=True)
-        lengths = self._meta["length"].view[ids].astype(np.int64)
-        topics = self._meta["topic"].view[ids].astype(np.int32)
-        offsets = np.zeros(len(ids) + 1, dtype=np.int64)
+        need = doc_ids[~self._cache.kept(doc_ids)]
+        if len(need):
+            self._draw(np.unique(need))
+        lengths = self._meta["length"].view[doc_ids].astype(np.int64)
+        offsets = np.zeros(len(doc_ids) + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
-        tokens = np.empty(int(offsets[-1]), dtype=np.int32)
-        found, starts = self._cache.find(ids)
-        if len(starts):
-            n = lengths[found]
-            tokens[_spans(offsets[:-1][found], n)] = self._cache.tokens.view[_spans(starts, n)]
-        missing = np.flatnonzero(~found)
-        writer = self._meta["writer"].view[ids[missing]]
-        for part, source in self._plan.batches(self.writers, writer):
-            pick = missing[part]
+        tokens = self._cache.text(doc_ids, lengths)
+        topics = self._meta["topic"].view[doc_ids].astype(np.int32)
+        return TokenDocs(tokens, offsets, topics, np.zeros(len(doc_ids), dtype=np.int32), 1)
+
+    def _draw(self, ids: np.ndarray) -> None:
+        """Draw and cache the text of the documents ``ids`` (unique, none cached yet)."""
+        lengths = self._meta["length"].view[ids].astype(np.int64)
+        topics = self._meta["topic"].view[ids].astype(np.int64)
+        writer = self._meta["writer"].view[ids]
+        for pick, source in self._plan.batches(self.writers, writer):
             n = lengths[pick]
             u = document_uniforms(self._key, ids[pick], n, source.lanes)
-            tokens[_spans(offsets[pick], n)] = source.text(topics[pick].astype(np.int64), n, u)
-        if len(missing):
-            n = lengths[missing]
-            drawn = TokenDocs.from_arrays(
-                tokens[_spans(offsets[missing], n)], n, topics[missing], np.zeros(len(n)), 1
-            )
-            self._cache.add(ids[missing], drawn)
-        docs = TokenDocs(tokens, offsets, topics, np.zeros(len(ids), dtype=np.int32), 1)
-        if inverse is None:
-            return docs
-        n = lengths[inverse]
-        out_offsets = np.zeros(len(doc_ids) + 1, dtype=np.int64)
-        np.cumsum(n, out=out_offsets[1:])
-        return TokenDocs(
-            tokens=tokens[_spans(offsets[inverse], n)],
-            offsets=out_offsets,
-            topics=topics[inverse],
-            replica=np.zeros(len(doc_ids), dtype=np.int32),
-            n_replicas=1,
-        )
+            text = source.text(topics[pick], n, u)
+            self._cache.add(ids[pick], TokenDocs.from_arrays(text, n, topics[pick], 0 * n, 1))
 
     @property
     def cached_docs(self) -> int:
