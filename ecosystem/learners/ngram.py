@@ -22,7 +22,7 @@ from ecosystem.core.data import TokenDocs
 from ecosystem.core.errors import RunSetupError
 from ecosystem.core.rng import ReplicaRNG
 from ecosystem.learners.ngram_decoding import DecodedRows
-from ecosystem.learners.sparse import search, segment_starts, sum_by_key
+from ecosystem.learners.sparse import INT32_KEYS, search, segment_starts, sum_by_key
 
 DENSE_LOOKUP_LIMIT = 1 << 24
 
@@ -44,19 +44,20 @@ class ContextSpace:
         """Contexts per replica."""
         return self.topics * self.per_topic
 
-    def contexts(self, docs: TokenDocs) -> np.ndarray:
-        """The context id of every token of ``docs``."""
+    def contexts(self, docs: TokenDocs, dtype: type = np.int64) -> np.ndarray:
+        """The context id of every token of ``docs`` (as ``dtype``; int32 when the caller
+        knows its ids fit)."""
         bos = self.vocab_size
         if self.topics > 1:
-            ctx = np.repeat(docs.topics.astype(np.int64), docs.lengths)
+            ctx = np.repeat(docs.topics.astype(dtype), docs.lengths)
         else:
-            ctx = np.zeros(docs.n_tokens, dtype=np.int64)
+            ctx = np.zeros(docs.n_tokens, dtype=dtype)
         if self.order == 1:
             return ctx
         tok = docs.tokens
         starts = docs.offsets[:-1][docs.lengths > 0]
         for lag in range(self.order - 1, 0, -1):
-            prev = np.empty(docs.n_tokens, dtype=np.int64)
+            prev = np.empty(docs.n_tokens, dtype=dtype)
             prev[lag:] = tok[:-lag]
             for j in range(lag):  # the first `lag` positions of a document see BOS
                 at = starts + j
@@ -117,12 +118,14 @@ class NgramLearner:
         V, C = self.vocab_size, self.space.size
         if data.n_replicas * C * V >= 2**62:
             raise RunSetupError("n-gram key space too large: lower vocab_size, order or replicas")
-        keys = self.space.contexts(data)
+        space = data.n_replicas * C * V
+        dtype = np.int32 if space <= INT32_KEYS else np.int64  # halves the memory traffic
+        keys = self.space.contexts(data, dtype)
         if data.n_replicas > 1:
-            keys += np.repeat(data.replica.astype(np.int64) * C, data.lengths)
+            keys += np.repeat(data.replica.astype(dtype) * C, data.lengths)
         keys *= V
         keys += data.tokens
-        keys, counts = sum_by_key(keys, None, space=data.n_replicas * C * V)
+        keys, counts = sum_by_key(keys, None, space=space)
         topic_counts = np.zeros((data.n_replicas, self.n_topics))
         np.add.at(topic_counts, (data.replica, data.topics), 1.0)
         lengths = data.lengths
@@ -169,8 +172,9 @@ class NgramFitted:
         if space.order > 1:
             # backoff rows: the unigram of (replica, topic), ids after every main row
             rep, ctx = row_main // C, row_main % C
-            uni_keys = ((R * C + rep * space.topics + space.topic_of(ctx)) * V) + tok_main
-            uni_keys, uni_counts = sum_by_key(uni_keys, stats.counts)
+            uni_keys = (rep * space.topics + space.topic_of(ctx)) * V + tok_main
+            uni_keys, uni_counts = sum_by_key(uni_keys, stats.counts, R * space.topics * V)
+            uni_keys += R * C * V
             keys = np.concatenate([stats.keys, uni_keys])
             counts = np.concatenate([stats.counts, uni_counts])
         else:

@@ -60,6 +60,7 @@ class TokensTruth:
         self.lengths = np.arange(params.doc_length_min, params.doc_length_max + 1)
         self._spellings: np.ndarray | None = None
         self._marginal: np.ndarray | None = None
+        self._scored: tuple[TokenDocs, float] | None = None  # the last cross_entropy
 
     # ------------------------------------------------------------------ sampling
     def sample(self, n: np.ndarray, rng: ReplicaRNG) -> TokenDocs:
@@ -162,8 +163,16 @@ class TokensTruth:
             return np.log(prob)
 
     def cross_entropy(self, docs: TokenDocs) -> float:
-        """The truth's own cross-entropy on ``docs`` (nats per token)."""
-        return float(-self.log_prob(docs).mean())
+        """The truth's own cross-entropy on ``docs`` (nats per token).
+
+        The value for the last ``docs`` object scored is kept (documents are never changed in
+        place): every generation of a run is scored on the same test set.
+        """
+        if self._scored is not None and self._scored[0] is docs:
+            return self._scored[1]
+        value = float(-self.log_prob(docs).mean())
+        self._scored = (docs, value)
+        return value
 
     def token_marginal(self) -> np.ndarray:
         """Exact expected share of each token among all tokens of human documents."""
