@@ -177,3 +177,44 @@ def test_scores_equal_the_per_token_formula(truth):
             count[i] = counts.get(row * V + t, 0.0)
         assert np.array_equal(got[r], np.log((count + k) / (total + k * V)))
     assert backed_off > 0
+
+
+def reference_log_prob(fitted, test: TokenDocs) -> np.ndarray:
+    """Every token looked up by its row's key (its context's row, else its topic's, else the
+    first row with a zero total), by plain binary search."""
+    space = fitted.learner.space
+    ctx, tok, k = space.contexts(test), test.tokens.astype(np.int64), fitted.add_k
+    out = np.empty((fitted.n_replicas, len(tok)))
+    for r in range(fitted.n_replicas):
+        row = fitted._find_rows(np.full(len(ctx), r, dtype=np.int64), ctx, use_lookup=False)
+        key = fitted.rows.ids[np.maximum(row, 0)] * V + tok
+        pos = np.minimum(np.searchsorted(fitted.keys, key), len(fitted.keys) - 1)
+        count = np.where(fitted.keys[pos] == key, fitted.counts[pos], 0.0)
+        total = np.where(row >= 0, fitted.rows.total[np.maximum(row, 0)], 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[r] = np.log((count + k) / (total + k * V))
+    return out
+
+
+@pytest.mark.parametrize("order", [1, 2, 3])
+@pytest.mark.parametrize("topics", [True, False])
+@pytest.mark.parametrize("replicas", [1, 3])
+@pytest.mark.parametrize("add_k", [0.0, 0.02])
+def test_log_prob_equals_the_reference(order, topics, replicas, add_k):
+    learner = NgramLearner(NgramParams(order=order, add_k=add_k, condition_on_topic=topics), V, K)
+    data = random_docs(order + replicas, 150, replicas)
+    if replicas > 1:  # replica 1 never sees topic 0: its tokens there find no row at all
+        keep = ~((data.replica == 1) & (data.topics == 0))
+        data = data.take(np.flatnonzero(keep))
+    fitted = learner.fit(data)
+    first, second = random_docs(50, 80, 1), random_docs(51, 60, 1)
+    for test in (first, first, second, first):  # the learner keeps a view of the last test set
+        assert np.array_equal(
+            fitted.log_prob(test), reference_log_prob(fitted, test), equal_nan=True
+        )
+
+
+def test_a_model_of_no_documents_is_uniform():
+    learner = NgramLearner(NgramParams(order=2, add_k=0.5), V, K)
+    fitted = learner.fit(random_docs(1, 0, 1))
+    assert np.allclose(fitted.log_prob(random_docs(2, 20, 1)), -np.log(V))

@@ -96,6 +96,25 @@ def _pad(a: np.ndarray, width: int) -> np.ndarray:
     return np.pad(a, ((0, 0), (0, width - a.shape[1])))
 
 
+@dataclass(frozen=True)
+class ScoredTokens:
+    """A test set's tokens as n-gram models score them, in one replica-free key order.
+
+    Attributes:
+        docs: the documents (a view is valid for this object only: documents never change).
+        ctx: int64 context of every token.
+        tok: int64 token ids.
+        order: the tokens sorted by key ctx · V + token.
+        sorted_key: those keys in that order.
+    """
+
+    docs: TokenDocs
+    ctx: np.ndarray
+    tok: np.ndarray
+    order: np.ndarray
+    sorted_key: np.ndarray
+
+
 class NgramLearner:
     """Counts n-grams; fits are exact from counts, so accumulating is adding counts.
 
@@ -105,6 +124,9 @@ class NgramLearner:
         n_topics: K, the topic labels 0..K-1 documents carry.
     """
 
+    _scored: ScoredTokens | None = None  # the last test set scored (a class default: a learner
+    # pickled before the view existed loads without it)
+
     def __init__(self, params: NgramParams, vocab_size: int, n_topics: int = 1):
         self.params = params
         self.vocab_size = int(vocab_size)
@@ -112,6 +134,21 @@ class NgramLearner:
         self.space = ContextSpace(
             self.vocab_size, params.order, self.n_topics if params.condition_on_topic else 1
         )
+
+    def __getstate__(self) -> dict:
+        """What a checkpoint keeps: everything but the test-set view (rebuilt when needed)."""
+        return {**self.__dict__, "_scored": None}
+
+    def scored_tokens(self, test: TokenDocs) -> ScoredTokens:
+        """The view of ``test`` its models score (kept for the last test set: every generation
+        of a run is scored on the same one)."""
+        if self._scored is None or self._scored.docs is not test:
+            ctx = self.space.contexts(test)
+            tok = test.tokens.astype(np.int64)
+            key = ctx * self.vocab_size + tok
+            order = np.argsort(key)
+            self._scored = ScoredTokens(test, ctx, tok, order, key[order])
+        return self._scored
 
     def stats(self, data: TokenDocs) -> NgramStats:
         """Counts of ``data`` (all replicas at once: one bincount or sort)."""
@@ -235,18 +272,31 @@ class NgramFitted:
 
     # ------------------------------------------------------------------ scoring
     def log_prob(self, test: TokenDocs) -> np.ndarray:
-        """Log-probability (nats) of each token of one-replica ``test`` under each model: (R, N)."""
+        """Log-probability (nats) of each token of one-replica ``test`` under each model: (R, N).
+
+        A token whose context has a row of its own is looked up by its key in the learner's
+        sorted view of ``test`` (one in-order search per replica); the few that back off to
+        their topic's row (or find no row) are looked up one by one.
+        """
         space = self.learner.space
-        V, k = space.vocab_size, self.add_k
-        ctx = space.contexts(test)
-        tok = test.tokens.astype(np.int64)
+        V, C, k = space.vocab_size, space.size, self.add_k
+        view = self.learner.scored_tokens(test)
+        ctx, tok, ids = view.ctx, view.tok, self.rows.ids
         out = np.empty((self.n_replicas, len(tok)))
+        last = len(self.keys) - 1
         for r in range(self.n_replicas):  # R lookups of N tokens each; keeps memory at O(N)
             row = self._find_rows(np.full(len(ctx), r, dtype=np.int64), ctx)
-            key = self.rows.ids[np.maximum(row, 0)] * V + tok
-            pos = np.minimum(search(self.keys, key), len(self.keys) - 1)
-            count = np.where(self.keys[pos] == key, self.counts[pos], 0.0)
-            total = np.where(row >= 0, self.rows.total[np.maximum(row, 0)], 0.0)
+            at = np.maximum(row, 0)
+            count = np.zeros(len(tok))
+            if last >= 0:
+                key = view.sorted_key + r * C * V  # the key of each token's own row, sorted
+                pos = np.minimum(np.searchsorted(self.keys, key), last)
+                count[view.order] = np.where(self.keys[pos] == key, self.counts[pos], 0.0)
+                other = np.flatnonzero(ids[at] != r * C + ctx)  # backed off, or no row
+                key = ids[at[other]] * V + tok[other]
+                pos = np.minimum(search(self.keys, key), last)
+                count[other] = np.where(self.keys[pos] == key, self.counts[pos], 0.0)
+            total = np.where(row >= 0, self.rows.total[at], 0.0) if len(ids) else 0.0
             with np.errstate(divide="ignore", invalid="ignore"):
                 out[r] = np.log((count + k) / (total + k * V))
         return out

@@ -31,6 +31,8 @@ class TokensTruth:
     """
 
     modality = "tokens"
+    _scored: tuple[TokenDocs, float] | None = None  # the last cross_entropy (a class default:
+    # a truth pickled before it existed loads without it)
 
     def __init__(self, params: TokensTruthParams, seed: int):
         self.params = params
@@ -60,7 +62,6 @@ class TokensTruth:
         self.lengths = np.arange(params.doc_length_min, params.doc_length_max + 1)
         self._spellings: np.ndarray | None = None
         self._marginal: np.ndarray | None = None
-        self._scored: tuple[TokenDocs, float] | None = None  # the last cross_entropy
 
     # ------------------------------------------------------------------ sampling
     def sample(self, n: np.ndarray, rng: ReplicaRNG) -> TokenDocs:
