@@ -117,9 +117,12 @@ def _expected_points(weights: np.ndarray, k: int) -> float:
     total = float(weights.sum())
     lo, hi = 1e-300, 1.0 / max(float(sample[sample > 0].min(initial=1.0)), 1e-300)
     hi = max(hi, k / total) * 1e6
+    neg = -sample  # the sums below are -Σ expm1(-w·τ), in two reused buffers
+    scaled, held = np.empty_like(neg), np.empty_like(neg)
     for _ in range(100):
         mid = np.sqrt(lo * hi)
-        if scale * float(-np.expm1(-sample * mid).sum()) < k:
+        np.multiply(neg, mid, out=scaled)
+        if scale * -float(np.expm1(scaled, out=held).sum()) < k:
             lo = mid
         else:
             hi = mid
