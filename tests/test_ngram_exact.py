@@ -110,6 +110,12 @@ def test_counts_and_backoff_rows_equal_the_reference(order, topics, replicas, n_
     else:
         expected = (stats.keys, stats.counts)
     assert_same((fitted.keys, fitted.counts), expected)
+    rows = fitted.rows
+    ids, start, inverse = np.unique(expected[0] // V, return_index=True, return_inverse=True)
+    assert_same((rows.ids, rows.start, rows.entry_row), (ids, start, inverse))
+    assert_same((rows.entry_token, rows.entry_count), (expected[0] % V, expected[1]))
+    assert np.array_equal(rows.end, np.r_[start[1:], len(expected[0])])
+    assert np.array_equal(rows.total, np.bincount(inverse, expected[1], len(ids)))
 
 
 @pytest.fixture(scope="module")

@@ -204,20 +204,19 @@ class NgramFitted:
         self.add_k = learner.params.add_k
         space = learner.space
         V, R, C = space.vocab_size, self.n_replicas, space.size
-        row_main = stats.keys // V
-        tok_main = stats.keys % V
+        row_of_entry, entry_token = np.divmod(stats.keys, V)
+        keys, counts = stats.keys, stats.counts
         if space.order > 1:
             # backoff rows: the unigram of (replica, topic), ids after every main row
-            rep, ctx = row_main // C, row_main % C
-            uni_keys = (rep * space.topics + space.topic_of(ctx)) * V + tok_main
-            uni_keys, uni_counts = sum_by_key(uni_keys, stats.counts, R * space.topics * V)
-            uni_keys += R * C * V
-            keys = np.concatenate([stats.keys, uni_keys])
-            counts = np.concatenate([stats.counts, uni_counts])
-        else:
-            keys, counts = stats.keys, stats.counts
+            rep, ctx = np.divmod(row_of_entry, C)
+            uni_keys = (rep * space.topics + space.topic_of(ctx)) * V + entry_token
+            uni_keys, uni_counts = sum_by_key(uni_keys, counts, R * space.topics * V)
+            uni_row, uni_token = np.divmod(uni_keys, V)
+            keys = np.concatenate([keys, uni_keys + R * C * V])
+            counts = np.concatenate([counts, uni_counts])
+            row_of_entry = np.concatenate([row_of_entry, uni_row + R * C])
+            entry_token = np.concatenate([entry_token, uni_token])
         self.keys, self.counts = keys, counts
-        row_of_entry = keys // V
         starts = segment_starts(row_of_entry)
         ends = np.append(starts[1:], len(keys))
         ids = row_of_entry[starts]
@@ -226,7 +225,7 @@ class NgramFitted:
             start=starts,
             end=ends,
             total=np.add.reduceat(counts, starts) if len(starts) else np.zeros(0),
-            entry_token=(keys % V).astype(np.int64),
+            entry_token=entry_token,
             entry_count=counts,
             entry_row=np.repeat(np.arange(len(ids)), ends - starts),
         )
