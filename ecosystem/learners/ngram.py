@@ -22,7 +22,7 @@ from ecosystem.core.data import TokenDocs
 from ecosystem.core.errors import RunSetupError
 from ecosystem.core.rng import ReplicaRNG
 from ecosystem.learners.ngram_decoding import DecodedRows, generate
-from ecosystem.learners.sparse import search, segment_starts, sum_by_key
+from ecosystem.learners.sparse import INT32_KEYS, search, segment_starts, sum_by_key
 
 DENSE_LOOKUP_LIMIT = 1 << 24
 
@@ -44,19 +44,20 @@ class ContextSpace:
         """Contexts per replica."""
         return self.topics * self.per_topic
 
-    def contexts(self, docs: TokenDocs) -> np.ndarray:
-        """The context id of every token of ``docs``."""
+    def contexts(self, docs: TokenDocs, dtype: type = np.int64) -> np.ndarray:
+        """The context id of every token of ``docs`` (as ``dtype``; int32 when the caller
+        knows its ids fit)."""
         bos = self.vocab_size
         if self.topics > 1:
-            ctx = np.repeat(docs.topics.astype(np.int64), docs.lengths)
+            ctx = np.repeat(docs.topics.astype(dtype), docs.lengths)
         else:
-            ctx = np.zeros(docs.n_tokens, dtype=np.int64)
+            ctx = np.zeros(docs.n_tokens, dtype=dtype)
         if self.order == 1:
             return ctx
         tok = docs.tokens
         starts = docs.offsets[:-1][docs.lengths > 0]
         for lag in range(self.order - 1, 0, -1):
-            prev = np.empty(docs.n_tokens, dtype=np.int64)
+            prev = np.empty(docs.n_tokens, dtype=dtype)
             prev[lag:] = tok[:-lag]
             for j in range(lag):  # the first `lag` positions of a document see BOS
                 at = starts + j
@@ -95,6 +96,25 @@ def _pad(a: np.ndarray, width: int) -> np.ndarray:
     return np.pad(a, ((0, 0), (0, width - a.shape[1])))
 
 
+@dataclass(frozen=True)
+class ScoredTokens:
+    """A test set's tokens as n-gram models score them, in one replica-free key order.
+
+    Attributes:
+        docs: the documents (a view is valid for this object only: documents never change).
+        ctx: int64 context of every token.
+        tok: int64 token ids.
+        order: the tokens sorted by key ctx · V + token.
+        sorted_key: those keys in that order.
+    """
+
+    docs: TokenDocs
+    ctx: np.ndarray
+    tok: np.ndarray
+    order: np.ndarray
+    sorted_key: np.ndarray
+
+
 class NgramLearner:
     """Counts n-grams; fits are exact from counts, so accumulating is adding counts.
 
@@ -104,6 +124,9 @@ class NgramLearner:
         n_topics: K, the topic labels 0..K-1 documents carry.
     """
 
+    _scored: ScoredTokens | None = None  # the last test set scored (a class default: a learner
+    # pickled before the view existed loads without it)
+
     def __init__(self, params: NgramParams, vocab_size: int, n_topics: int = 1):
         self.params = params
         self.vocab_size = int(vocab_size)
@@ -112,17 +135,34 @@ class NgramLearner:
             self.vocab_size, params.order, self.n_topics if params.condition_on_topic else 1
         )
 
+    def __getstate__(self) -> dict:
+        """What a checkpoint keeps: everything but the test-set view (rebuilt when needed)."""
+        return {**self.__dict__, "_scored": None}
+
+    def scored_tokens(self, test: TokenDocs) -> ScoredTokens:
+        """The view of ``test`` its models score (kept for the last test set: every generation
+        of a run is scored on the same one)."""
+        if self._scored is None or self._scored.docs is not test:
+            ctx = self.space.contexts(test)
+            tok = test.tokens.astype(np.int64)
+            key = ctx * self.vocab_size + tok
+            order = np.argsort(key)
+            self._scored = ScoredTokens(test, ctx, tok, order, key[order])
+        return self._scored
+
     def stats(self, data: TokenDocs) -> NgramStats:
         """Counts of ``data`` (all replicas at once: one bincount or sort)."""
         V, C = self.vocab_size, self.space.size
         if data.n_replicas * C * V >= 2**62:
             raise RunSetupError("n-gram key space too large: lower vocab_size, order or replicas")
-        keys = self.space.contexts(data)
+        space = data.n_replicas * C * V
+        dtype = np.int32 if space <= INT32_KEYS else np.int64  # halves the memory traffic
+        keys = self.space.contexts(data, dtype)
         if data.n_replicas > 1:
-            keys += np.repeat(data.replica.astype(np.int64) * C, data.lengths)
+            keys += np.repeat(data.replica.astype(dtype) * C, data.lengths)
         keys *= V
         keys += data.tokens
-        keys, counts = sum_by_key(keys, None, space=data.n_replicas * C * V)
+        keys, counts = sum_by_key(keys, None, space=space)
         topic_counts = np.zeros((data.n_replicas, self.n_topics))
         np.add.at(topic_counts, (data.replica, data.topics), 1.0)
         lengths = data.lengths
@@ -164,19 +204,19 @@ class NgramFitted:
         self.add_k = learner.params.add_k
         space = learner.space
         V, R, C = space.vocab_size, self.n_replicas, space.size
-        row_main = stats.keys // V
-        tok_main = stats.keys % V
+        row_of_entry, entry_token = np.divmod(stats.keys, V)
+        keys, counts = stats.keys, stats.counts
         if space.order > 1:
             # backoff rows: the unigram of (replica, topic), ids after every main row
-            rep, ctx = row_main // C, row_main % C
-            uni_keys = ((R * C + rep * space.topics + space.topic_of(ctx)) * V) + tok_main
-            uni_keys, uni_counts = sum_by_key(uni_keys, stats.counts)
-            keys = np.concatenate([stats.keys, uni_keys])
-            counts = np.concatenate([stats.counts, uni_counts])
-        else:
-            keys, counts = stats.keys, stats.counts
+            rep, ctx = np.divmod(row_of_entry, C)
+            uni_keys = (rep * space.topics + space.topic_of(ctx)) * V + entry_token
+            uni_keys, uni_counts = sum_by_key(uni_keys, counts, R * space.topics * V)
+            uni_row, uni_token = np.divmod(uni_keys, V)
+            keys = np.concatenate([keys, uni_keys + R * C * V])
+            counts = np.concatenate([counts, uni_counts])
+            row_of_entry = np.concatenate([row_of_entry, uni_row + R * C])
+            entry_token = np.concatenate([entry_token, uni_token])
         self.keys, self.counts = keys, counts
-        row_of_entry = keys // V
         starts = segment_starts(row_of_entry)
         ends = np.append(starts[1:], len(keys))
         ids = row_of_entry[starts]
@@ -185,7 +225,7 @@ class NgramFitted:
             start=starts,
             end=ends,
             total=np.add.reduceat(counts, starts) if len(starts) else np.zeros(0),
-            entry_token=(keys % V).astype(np.int64),
+            entry_token=entry_token,
             entry_count=counts,
             entry_row=np.repeat(np.arange(len(ids)), ends - starts),
         )
@@ -231,18 +271,31 @@ class NgramFitted:
 
     # ------------------------------------------------------------------ scoring
     def log_prob(self, test: TokenDocs) -> np.ndarray:
-        """Log-probability (nats) of each token of one-replica ``test`` under each model: (R, N)."""
+        """Log-probability (nats) of each token of one-replica ``test`` under each model: (R, N).
+
+        A token whose context has a row of its own is looked up by its key in the learner's
+        sorted view of ``test`` (one in-order search per replica); the few that back off to
+        their topic's row (or find no row) are looked up one by one.
+        """
         space = self.learner.space
-        V, k = space.vocab_size, self.add_k
-        ctx = space.contexts(test)
-        tok = test.tokens.astype(np.int64)
+        V, C, k = space.vocab_size, space.size, self.add_k
+        view = self.learner.scored_tokens(test)
+        ctx, tok, ids = view.ctx, view.tok, self.rows.ids
         out = np.empty((self.n_replicas, len(tok)))
+        last = len(self.keys) - 1
         for r in range(self.n_replicas):  # R lookups of N tokens each; keeps memory at O(N)
             row = self._find_rows(np.full(len(ctx), r, dtype=np.int64), ctx)
-            key = self.rows.ids[np.maximum(row, 0)] * V + tok
-            pos = np.minimum(search(self.keys, key), len(self.keys) - 1)
-            count = np.where(self.keys[pos] == key, self.counts[pos], 0.0)
-            total = np.where(row >= 0, self.rows.total[np.maximum(row, 0)], 0.0)
+            at = np.maximum(row, 0)
+            count = np.zeros(len(tok))
+            if last >= 0:
+                key = view.sorted_key + r * C * V  # the key of each token's own row, sorted
+                pos = np.minimum(np.searchsorted(self.keys, key), last)
+                count[view.order] = np.where(self.keys[pos] == key, self.counts[pos], 0.0)
+                other = np.flatnonzero(ids[at] != r * C + ctx)  # backed off, or no row
+                key = ids[at[other]] * V + tok[other]
+                pos = np.minimum(search(self.keys, key), last)
+                count[other] = np.where(self.keys[pos] == key, self.counts[pos], 0.0)
+            total = np.where(row >= 0, self.rows.total[at], 0.0) if len(ids) else 0.0
             with np.errstate(divide="ignore", invalid="ignore"):
                 out[r] = np.log((count + k) / (total + k * V))
         return out

@@ -31,6 +31,8 @@ class TokensTruth:
     """
 
     modality = "tokens"
+    _scored: tuple[TokenDocs, float] | None = None  # the last cross_entropy (a class default:
+    # a truth pickled before it existed loads without it)
 
     def __init__(self, params: TokensTruthParams, seed: int):
         self.params = params
@@ -170,8 +172,16 @@ class TokensTruth:
             return np.log(prob)
 
     def cross_entropy(self, docs: TokenDocs) -> float:
-        """The truth's own cross-entropy on ``docs`` (nats per token)."""
-        return float(-self.log_prob(docs).mean())
+        """The truth's own cross-entropy on ``docs`` (nats per token).
+
+        The value for the last ``docs`` object scored is kept (documents are never changed in
+        place): every generation of a run is scored on the same test set.
+        """
+        if self._scored is not None and self._scored[0] is docs:
+            return self._scored[1]
+        value = float(-self.log_prob(docs).mean())
+        self._scored = (docs, value)
+        return value
 
     def token_marginal(self) -> np.ndarray:
         """Exact expected share of each token among all tokens of human documents."""
