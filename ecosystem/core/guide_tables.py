@@ -61,6 +61,14 @@ class GuideTable:
         lower = self.base[row] + (within / self.buckets[row]) * self.mass[row]
         guide = np.searchsorted(self.cum, lower, side="right")
         self.guide = np.clip(guide, self.start[row], self.end[row])
+        self._bucket_scale()
+
+    def _bucket_scale(self) -> None:
+        """Buckets per unit of mass (0 for rows without mass) and each row's last bucket: a
+        draw's bucket is a product and a clip (any bucket at or below the answer's is exact)."""
+        mass = self.mass
+        self.scale = np.divide(self.buckets, mass, out=np.zeros(len(mass)), where=mass > 0)
+        self.last_bucket = self.first_bucket[1:] - 1
 
     def index(self, row: np.ndarray, target: np.ndarray) -> np.ndarray:
         """``clip(searchsorted(cum, target, side="right"), start[row], end[row])``, in O(1).
@@ -73,10 +81,12 @@ class GuideTable:
         target = np.asarray(target, dtype=np.float64)
         if len(row) < self.small_batch:  # too few to sort or walk: one binary search each
             return self._search(row, target)
-        mass = self.mass[row]
-        frac = np.divide(target - self.base[row], mass, out=np.zeros(len(row)), where=mass > 0)
-        bucket = np.clip((frac * self.buckets[row]).astype(np.int64), 0, self.buckets[row] - 1)
-        at = self.guide[self.first_bucket[row] + bucket]
+        first = self.first_bucket[row]
+        bucket = ((target - self.base[row]) * self.scale[row]).astype(np.int64)
+        bucket += first
+        np.maximum(bucket, first, out=bucket)
+        np.minimum(bucket, self.last_bucket[row], out=bucket)
+        at = self.guide[bucket]
         start, end, before = self.start[row], self.end[row], self._before
         top = len(before) - 1
         # the jump must not pass the answer: the weight before it must be <= target
@@ -146,6 +156,7 @@ class StackedGuide(GuideTable):
             col[name].append(getattr(table, name))
         col["first_bucket"].append(table.first_bucket[1:] + col["first_bucket"].view[-1])
         self._refresh()
+        self._bucket_scale()
         return entries, rows
 
     def _refresh(self) -> None:

@@ -37,6 +37,8 @@ class DecodedRows:
     row_seen_mass: np.ndarray  # kept observed mass
     row_unseen_kept: np.ndarray  # unseen tokens kept
     unseen_weight: float | np.ndarray  # weight of one unseen token (per row when stacked)
+    row_total: np.ndarray  # kept mass: observed plus unseen
+    row_unseen_from: np.ndarray  # where the unseen block starts (inf: the row keeps none)
     select_key: np.ndarray = field(repr=False)  # rank-select keys of observed tokens
     row_seen_start: np.ndarray = field(repr=False)
     guide: GuideTable = field(repr=False)  # O(1) inverse-CDF over the kept entries
@@ -97,6 +99,8 @@ class DecodedRows:
             row_seen_mass=seen_mass,
             row_unseen_kept=unseen_kept,
             unseen_weight=unseen_w,
+            row_total=seen_mass + unseen_kept * unseen_w,
+            row_unseen_from=np.where(unseen_w > 0, seen_mass, np.inf),
             select_key=select_key,
             row_seen_start=rows.start,
             guide=GuideTable(cum[kept], kept_start, kept_end),
@@ -107,12 +111,7 @@ class DecodedRows:
         V = self.vocab_size
         missing = row < 0
         row = np.maximum(row, 0)
-        seen = self.row_seen_mass[row]
-        weight = self.unseen_weight
-        if isinstance(weight, np.ndarray):  # stacked rows of several models
-            weight = weight[row]
-        total = seen + self.row_unseen_kept[row] * weight
-        x = u * total
+        x = u * self.row_total[row]
         # the first kept entry whose cumulative weight exceeds the target, in O(1) per draw
         idx = self.guide.index(row, self.row_cum_start[row] + x)
         end = self.row_kept_end[row]
@@ -120,11 +119,12 @@ class DecodedRows:
         beyond = idx >= end  # rounding put the target past the row's kept mass: the row's
         if beyond.any():  # last observed token, as a search over every observed entry gives
             tok[beyond] = self.row_last_token[row[beyond]]
-        in_unseen = (x >= seen) & (weight > 0)
+        in_unseen = x >= self.row_unseen_from[row]
         if in_unseen.any():
             r_u = row[in_unseen]
-            w_u = weight[in_unseen] if isinstance(weight, np.ndarray) else weight
-            j = np.floor((x[in_unseen] - seen[in_unseen]) / w_u)
+            weight = self.unseen_weight
+            w_u = weight[r_u] if isinstance(weight, np.ndarray) else weight
+            j = np.floor((x[in_unseen] - self.row_seen_mass[r_u]) / w_u)
             j = np.clip(j, 0, np.maximum(self.row_unseen_kept[r_u] - 1, 0)).astype(np.int64)
             pos = search(self.select_key, r_u * (V + 1) + j, side="right")
             tok[in_unseen] = j + (pos - self.row_seen_start[r_u])

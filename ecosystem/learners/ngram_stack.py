@@ -30,6 +30,8 @@ _ROW = {
     "row_seen_mass": np.float64,
     "row_unseen_kept": np.float64,
     "unseen_weight": np.float64,
+    "row_total": np.float64,
+    "row_unseen_from": np.float64,
     "row_seen_start": np.int64,
 }
 
@@ -71,6 +73,8 @@ class NgramStack:
         col["row_seen_mass"].append(rows.row_seen_mass)
         col["row_unseen_kept"].append(rows.row_unseen_kept)
         col["unseen_weight"].append(np.full(n_rows, rows.unseen_weight))
+        col["row_total"].append(rows.row_total)
+        col["row_unseen_from"].append(rows.row_unseen_from)
         col["row_seen_start"].append(rows.row_seen_start + seen)
         lookup = fitted.lookup(0)
         self._lookup.append(np.where(lookup >= 0, lookup + first_row, -1))
