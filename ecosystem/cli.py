@@ -96,6 +96,7 @@ def schema() -> None:
 
 @app.command()
 def run(
+    ctx: typer.Context,
     scenario: Annotated[
         Path | None, typer.Argument(help="Scenario YAML file (not with --resume).")
     ] = None,
@@ -134,7 +135,7 @@ def run(
 ) -> None:
     """Run a scenario and write its run folder (run.json and Parquet tables), or continue an
     interrupted one with --resume DIR."""
-    with _imports_frozen():
+    with _imports_frozen(ctx):
         from ecosystem.config import load_scenario
         from ecosystem.core.outdir import check_out
         from ecosystem.runner import RunSpec, execute, resumed_scenario
@@ -196,19 +197,21 @@ def run(
 
 
 @contextmanager
-def _imports_frozen() -> Iterator[None]:
+def _imports_frozen(ctx: typer.Context) -> Iterator[None]:
     """Import what a run needs with the cyclic garbage collector paused, then freeze all that is
-    alive (``gc.freeze``: left out of later collections; ``_with_progress`` thaws it).
+    alive (``gc.freeze``: left out of every later collection) until the command ends.
 
     Imports allocate a great many objects that live as long as the process and leave next to
     no garbage: collections during them, and every full collection of the run after them, would
-    only rescan them."""
+    only rescan them. Thawed when the command's context closes, for callers that go on in the
+    same process (the console script ends it: see :func:`main`)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         gc.freeze()
+        ctx.call_on_close(gc.unfreeze)
         if enabled:
             gc.enable()
 
@@ -240,10 +243,6 @@ def _with_progress(resolved, quiet: bool, start, folder: Path, source: Path) -> 
             transient=True,
         ) as bar:
             task = bar.add_task(resolved.name, total=progress_total(resolved))
-            # What is alive now (the imported modules: most of the process's objects) outlives
-            # the run: frozen, the collector leaves it out of every collection during the run
-            # (thawed below, for callers that go on in this process).
-            gc.freeze()
             try:
                 return start(lambda n: bar.advance(task, n))
             except OutputError as exc:
@@ -264,7 +263,6 @@ def _with_progress(resolved, quiet: bool, start, folder: Path, source: Path) -> 
         typer.echo(line, err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     finally:
-        gc.unfreeze()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
 

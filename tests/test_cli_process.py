@@ -51,7 +51,12 @@ def test_main_keeps_the_exit_code_and_message_of_bad_input(tmp_path):
 def test_an_in_process_run_leaves_the_collector_enabled_and_nothing_frozen(tmp_path):
     scenario = tmp_path / "tiny.yaml"
     scenario.write_text(TINY)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(TINY.replace("steps: 12", "steps: -1"))
     assert gc.isenabled() and gc.get_freeze_count() == 0
     res = CliRunner().invoke(app, ["run", str(scenario), "--out", str(tmp_path / "run")])
     assert res.exit_code == 0, res.output
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    res = CliRunner().invoke(app, ["run", str(bad), "--out", str(tmp_path / "bad")])
+    assert res.exit_code == 2  # a run refused before it starts thaws too
     assert gc.isenabled() and gc.get_freeze_count() == 0
