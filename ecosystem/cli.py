@@ -2,6 +2,8 @@
 
 Heavy modules (the scenario models, the runner and what it pulls in: scipy, polars, torch,
 Mesa) are imported inside the commands that use them, so ``ecosim --help`` starts fast.
+``ecosim run`` keeps the garbage collector off what it imported (:func:`_imports_frozen`), and
+the console script ends the process without the interpreter's teardown (:func:`main`).
 """
 
 from __future__ import annotations
