@@ -9,9 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import mesa
 import numpy as np
 import polars as pl
+import scipy
 from pydantic import ValidationError
 
 from ecosystem import __version__
@@ -21,12 +24,13 @@ from ecosystem.core.checkpoint import Checkpointer, fingerprint
 from ecosystem.core.errors import OutputError, RunSetupError
 from ecosystem.core.io import write_parquet
 from ecosystem.core.outdir import RunFolder, check_out, clear_stale
-from ecosystem.lab import scaling
-from ecosystem.lab.loop import Progress, run_loop
 from ecosystem.outcomes import conform
 from ecosystem.summary import SUMMARIES, Summary
 from ecosystem.world.run import progress_total as ecosystem_total
 from ecosystem.world.run import run_ecosystem
+
+if TYPE_CHECKING:
+    from ecosystem.lab.loop import Progress
 
 ECOSYSTEM_CHECKPOINT_EVERY = 10
 """Default steps between an ecosystem run's checkpoints (see bench/bench_checkpoint.py)."""
@@ -64,9 +68,6 @@ class RunSpec:
 
 def versions() -> dict[str, str]:
     """Versions of the interpreter and the libraries that shape results."""
-    import mesa
-    import scipy
-
     return {
         "ecosim": __version__,
         "python": platform.python_version(),
@@ -93,24 +94,35 @@ class KindRunner:
     summary: Callable[[Path], Summary]
 
 
+# The lab's kinds import their modules when they run: an ecosystem run loads none of them.
 def _loop_tables(
     scenario: LoopScenario, progress: Progress | None, checkpoint: Checkpointer | None = None
 ) -> dict[str, pl.DataFrame]:
+    from ecosystem.lab.loop import run_loop
+
     return run_loop(scenario, progress, checkpoint)
 
 
 def _scaling_tables(scenario, progress: Progress | None, checkpoint: Checkpointer | None = None):
-    return scaling.run_scaling(scenario, progress)  # seconds long: an interrupted one restarts
+    from ecosystem.lab.scaling import run_scaling
+
+    return run_scaling(scenario, progress)  # seconds long: an interrupted one restarts
 
 
 def _loop_total(scenario: LoopScenario) -> int:
     return len(scenario.loop.strategies) * (scenario.loop.generations + 1)
 
 
+def _scaling_total(scenario) -> int:
+    from ecosystem.lab.scaling import scaling_total
+
+    return scaling_total(scenario)
+
+
 KINDS: dict[str, KindRunner] = {
     "loop": KindRunner(_loop_tables, _loop_total, SUMMARIES["loop"]),
     "ecosystem": KindRunner(run_ecosystem, ecosystem_total, SUMMARIES["ecosystem"]),
-    "scaling": KindRunner(_scaling_tables, scaling.scaling_total, SUMMARIES["scaling"]),
+    "scaling": KindRunner(_scaling_tables, _scaling_total, SUMMARIES["scaling"]),
 }
 
 

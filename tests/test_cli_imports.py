@@ -1,4 +1,5 @@
-"""The command line starts fast: ``--help`` and ``validate`` import no heavy module.
+"""The command line starts fast: ``--help`` and ``validate`` import no heavy module, and an
+ecosystem run none of the lab's kinds.
 
 Checked by what is imported (``python -X importtime`` lists every module a process loads), not by
 a timing: the validate path needs pydantic, the config package and the YAML reader only; numpy,
@@ -13,6 +14,7 @@ import sys
 import pytest
 
 from tests.conftest import ROOT, SCENARIOS
+from tests.ecosystem_scenarios import TINY
 
 HEAVY = ("numpy", "polars", "mesa", "scipy", "networkx", "torch", "pandas", "pyarrow")
 
@@ -54,6 +56,15 @@ def test_validate_of_a_bad_scenario_imports_no_heavy_module(tmp_path):
     code, names = imported_modules("validate", str(bad))
     assert code == 2
     assert heavy_among(names) == []
+
+
+def test_an_ecosystem_run_imports_no_module_of_the_lab_kinds(tmp_path):
+    scenario = tmp_path / "tiny.yaml"
+    scenario.write_text(TINY)
+    code, names = imported_modules("run", str(scenario), "--out", str(tmp_path / "run"), "-q")
+    assert code == 0
+    assert "ecosystem.world.model" in names  # the path was really taken
+    assert sorted(n for n in names if n.startswith("ecosystem.lab")) == []
 
 
 def test_help_imports_no_heavy_module():
