@@ -440,13 +440,17 @@ def report(
 
 
 def main() -> None:
-    """Console-script entry point: run the command, then end the process at once.
+    """Console-script entry point. ``ecosim run`` then ends the process at once.
 
-    A finished command has written and closed all it writes; the interpreter's teardown would
-    only free, module by module, every object of a finished run (a few tenths of a second after
-    ``ecosim run``). So the output streams are flushed and the process exits without it. An
-    uncaught exception ends the usual way, with its traceback.
+    A finished run has written and closed all it writes; the interpreter's teardown would only
+    free, module by module, every object of the finished run (a few tenths of a second). So
+    after ``run`` the output streams are flushed and the process exits without it. Other
+    commands (sweeps with worker pools, the dashboard) end the usual way, as does an uncaught
+    exception, with its traceback.
     """
+    if sys.argv[1:2] != ["run"]:
+        app()
+        return
     try:
         app()
     except SystemExit as stop:
