@@ -95,3 +95,40 @@ def test_text_drawn_on_read_follows_the_truths_exact_law(truth):
     again, _ = _human_store(truth, 30_000)
     back = again.take(ids[::-1])
     assert np.array_equal(back.tokens[: back.offsets[1]], docs.tokens[docs.offsets[-2] :])
+
+
+class _Eager:
+    """A writer that writes at publication (as a transformer does)."""
+
+    trainer, generation, lanes, lazy = 0, 1, 1, False
+
+
+def test_a_checkpoint_keeps_eager_text_and_redraws_lazy_text_the_same(truth):
+    """Pickled, the store drops the text drawn from uniforms and keeps what eager writers
+    wrote; read after loading, every document has the text it had before."""
+    import pickle
+
+    from ecosystem.core.data import TokenDocs
+
+    store, ids = _human_store(truth, 500)
+    eager = store.writer("eager", _Eager)
+    written = TokenDocs.from_arrays(np.arange(9) % 60, [4, 5], [0, 1], np.zeros(2), 1)
+    eager_ids = store.append(
+        topic=written.topics,
+        length=written.lengths,
+        writer=eager,
+        site=np.zeros(2, dtype=np.int64),
+        author=np.zeros(2, dtype=np.int64),
+        step=0,
+        watermark=np.zeros(2, dtype=bool),
+    )
+    store.keep_text(eager_ids, written)
+    everything = np.r_[ids[::7], eager_ids, ids[:40]]
+    before = store.take(everything)
+    assert store.cached_docs == len(np.unique(everything))
+    loaded = pickle.loads(pickle.dumps(store))
+    assert loaded.cached_docs == 2  # only the eager writer's text travelled
+    after = loaded.take(everything)
+    np.testing.assert_array_equal(after.tokens, before.tokens)
+    np.testing.assert_array_equal(after.offsets, before.offsets)
+    np.testing.assert_array_equal(loaded.take(eager_ids).tokens, written.tokens)

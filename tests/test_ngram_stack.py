@@ -147,3 +147,24 @@ def test_dropping_cut_entries_draws_what_the_full_search_draws(decoding):
     expected, in_seen = uncut_draw(rows, fitted, row, u)
     drawn = rows.draw(row, u)
     np.testing.assert_array_equal(drawn[in_seen], expected[in_seen])
+
+
+def test_a_pickled_model_keeps_its_counts_and_rebuilds_the_rest_identically():
+    import pickle
+
+    fitted = models(2, True, n=2)[1]
+    rows = fitted.decoded(DECODINGS[1])
+    loaded = pickle.loads(pickle.dumps(fitted))
+    assert set(fitted.__getstate__()) == {"learner", "stats"}
+    for name in ("keys", "counts", "_lookup"):
+        np.testing.assert_array_equal(getattr(loaded, name), getattr(fitted, name))
+    for name in ("ids", "start", "end", "total", "entry_token", "entry_count", "entry_row"):
+        np.testing.assert_array_equal(getattr(loaded.rows, name), getattr(fitted.rows, name))
+    again = loaded.decoded(DECODINGS[1])
+    np.testing.assert_array_equal(again.kept_cum, rows.kept_cum)
+    u = np.random.default_rng(0).random(200)
+    topics, lengths = np.arange(20) % 3, np.full(20, 10)
+    np.testing.assert_array_equal(
+        loaded.write_text(topics, lengths, u, DECODINGS[1]),
+        fitted.write_text(topics, lengths, u, DECODINGS[1]),
+    )

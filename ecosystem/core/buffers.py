@@ -19,6 +19,10 @@ class Column:
         self._data = np.empty(shape, dtype=dtype)
         self.size = 0
 
+    def __getstate__(self) -> dict:
+        """A checkpoint keeps the filled rows only (the spare room is regrown on append)."""
+        return {"_data": self._data[: self.size], "size": self.size}
+
     @property
     def view(self) -> np.ndarray:
         """The filled rows (a view: writes go to the column)."""

@@ -63,6 +63,19 @@ class _TextCache:
         self.tokens.append(docs.tokens)
         self.slot.view[ids] = np.arange(first, first + len(ids), dtype=np.int32)
 
+    def subset(self, ids: np.ndarray, lengths: np.ndarray) -> _TextCache:
+        """A cache for the same documents holding only the text of ``ids`` (all kept)."""
+        out = _TextCache(self.tokens.view.dtype)
+        out.grow(self.slot.size)
+        if len(ids):
+            tokens = self.text(ids, lengths)
+            offsets = np.zeros(len(ids) + 1, dtype=np.int64)
+            np.cumsum(lengths, out=offsets[1:])
+            out.add(
+                ids, TokenDocs(tokens, offsets, np.zeros(len(ids), np.int32), 0 * offsets[1:], 1)
+            )
+        return out
+
     def kept(self, ids: np.ndarray) -> np.ndarray:
         """Which of ``ids`` have their text kept (a mask)."""
         return self.slot.view[ids] >= 0
@@ -123,9 +136,19 @@ class ContentStore:
         self._step_docs = np.zeros(0, dtype=np.int64)  # documents published at step - 1
 
     def __getstate__(self) -> dict:
-        """What a checkpoint keeps: everything but the writing plan's stacks (a cache)."""
+        """What a checkpoint keeps: everything but caches. The writing plan's stacks go, and so
+        does the text of documents whose writer draws it from uniforms (drawn again, the same,
+        when read after a resume); the text eager writers wrote at publication stays."""
         state = dict(self.__dict__)
         state["_plan"] = WritingPlan()
+        eager = np.array([not w.lazy for w in self.writers], dtype=bool)
+        if eager.any():
+            ids = np.flatnonzero(eager[self._meta["writer"].view])
+            ids = ids[self._cache.kept(ids)]
+        else:
+            ids = np.zeros(0, dtype=np.int64)
+        lengths = self._meta["length"].view[ids].astype(np.int64)
+        state["_cache"] = self._cache.subset(ids, lengths)
         return state
 
     # ------------------------------------------------------------------ writers
