@@ -8,6 +8,7 @@ document or per token.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -174,3 +175,35 @@ class Labeled:
 
 
 Data = TokenDocs | Vectors | Labeled
+
+
+class ByPosition:
+    """Documents laid out to be written position by position, all documents at once.
+
+    Documents are visited longest first, so those still being written at position t are a
+    prefix of ``order``; :meth:`positions` yields, for each position, how many are active and
+    where their token t goes in the flat token array.
+
+    Args:
+        lengths: each document's length (documents back to back in that order).
+    """
+
+    def __init__(self, lengths: np.ndarray):
+        lengths = np.asarray(lengths, dtype=np.int64)
+        self.offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=self.offsets[1:])
+        self.order = np.argsort(-lengths, kind="stable")
+        self._sorted = lengths[self.order]
+        self._start = self.offsets[:-1][self.order]
+
+    def empty_tokens(self) -> np.ndarray:
+        """The flat int32 token array to fill."""
+        return np.empty(int(self.offsets[-1]), dtype=np.int32)
+
+    def positions(self) -> Iterator[tuple[int, int, np.ndarray]]:
+        """(t, n_active, where) for t = 0 .. the longest length - 1."""
+        n_active = len(self.order)
+        for t in range(int(self._sorted[0]) if n_active else 0):
+            while n_active and self._sorted[n_active - 1] <= t:
+                n_active -= 1
+            yield t, n_active, self._start[:n_active] + t

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ecosystem.config.learners import DecodingParams
+from ecosystem.core.data import ByPosition
 from ecosystem.core.guide_tables import GuideTable
 from ecosystem.learners.sparse import search
 
@@ -158,20 +159,13 @@ def generate(
         int32 tokens, documents back to back.
     """
     V = space.vocab_size
-    offsets = np.zeros(len(length) + 1, dtype=np.int64)
-    np.cumsum(length, out=offsets[1:])
-    tokens = np.empty(offsets[-1], dtype=np.int32)
-    order = np.argsort(-length, kind="stable")  # active documents form a prefix
-    sorted_len = length[order]
-    start = offsets[:-1][order]
+    layout = ByPosition(length)
+    tokens = layout.empty_tokens()
+    order = layout.order
     key = key[order]
     ctx_topic = (topic[order] if space.topics > 1 else 0 * topic[order]) * space.per_topic
     history = np.full((len(order), max(space.order - 1, 1)), V, dtype=np.int64)
-    n_active = len(order)
-    for t in range(int(sorted_len[0]) if len(order) else 0):
-        while n_active and sorted_len[n_active - 1] <= t:
-            n_active -= 1
-        where = start[:n_active] + t
+    for _, n_active, where in layout.positions():
         ctx = ctx_topic[:n_active].copy()
         for j in range(space.order - 1):
             ctx += history[:n_active, j] * (V + 1) ** (space.order - 2 - j)

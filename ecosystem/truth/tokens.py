@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ecosystem.config.truth import TokensTruthParams
-from ecosystem.core.data import TokenDocs
+from ecosystem.core.data import ByPosition, TokenDocs
 from ecosystem.core.guide_tables import GuideTable
 from ecosystem.core.rng import ReplicaRNG, Stream, generator
 from ecosystem.truth.spelling import spellings
@@ -123,18 +123,11 @@ class TokensTruth:
         self, topic: np.ndarray, length: np.ndarray, u_mix: np.ndarray, u_pick: np.ndarray
     ) -> np.ndarray:
         """Fill documents position by position, vectorised over documents."""
-        offsets = np.zeros(len(length) + 1, dtype=np.int64)
-        np.cumsum(length, out=offsets[1:])
-        tokens = np.empty(offsets[-1], dtype=np.int32)
-        order = np.argsort(-length, kind="stable")  # active documents form a prefix
-        sorted_len = length[order]
-        start = offsets[:-1][order]
-        doc_topic = topic[order]
-        prev = np.empty(len(order), dtype=np.int64)
-        for t in range(int(sorted_len[0]) if len(order) else 0):
-            n_active = int(np.searchsorted(-sorted_len, -t, side="left"))
-            n_active = int((sorted_len > t).sum()) if n_active == 0 else n_active
-            where = start[:n_active] + t
+        layout = ByPosition(length)
+        tokens = layout.empty_tokens()
+        doc_topic = topic[layout.order]
+        prev = np.empty(len(doc_topic), dtype=np.int64)
+        for t, n_active, where in layout.positions():
             k = doc_topic[:n_active]
             pick = u_pick[where]
             if t == 0:
