@@ -2,23 +2,19 @@
 
 Heavy modules (the scenario models, the runner and what it pulls in: scipy, polars, torch,
 Mesa) are imported inside the commands that use them, so ``ecosim --help`` starts fast.
-``ecosim run`` keeps the garbage collector off what it imported (:func:`_imports_frozen`), and
-the console script ends the process without the interpreter's teardown (:func:`main`).
+``ecosim run`` keeps the garbage collector off what it imported and ends the process without
+the interpreter's teardown (``ecosystem.process``).
 """
 
 from __future__ import annotations
 
-import gc
 import json
-import os
 import re
 import signal
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -30,6 +26,7 @@ from ecosystem.core.errors import (
     RunSetupError,
     ScenarioError,
 )
+from ecosystem.process import exit_now, imports_frozen
 
 app = typer.Typer(
     help="ecosim: simulate the web as a training-data commons (model collapse, data moats).",
@@ -137,7 +134,7 @@ def run(
 ) -> None:
     """Run a scenario and write its run folder (run.json and Parquet tables), or continue an
     interrupted one with --resume DIR."""
-    with _imports_frozen(ctx):
+    with imports_frozen(ctx):
         from ecosystem.config import load_scenario
         from ecosystem.core.outdir import check_out
         from ecosystem.runner import RunSpec, execute, resumed_scenario
@@ -196,26 +193,6 @@ def run(
         resolved, quiet, lambda p: execute(spec, resolved, p), spec.out, spec.scenario_path
     )
     _print_summary(folder, resolved.kind)
-
-
-@contextmanager
-def _imports_frozen(ctx: typer.Context) -> Iterator[None]:
-    """Import what a run needs with the cyclic garbage collector paused, then freeze all that is
-    alive (``gc.freeze``: left out of every later collection) until the command ends.
-
-    Imports allocate a great many objects that live as long as the process and leave next to
-    no garbage: collections during them, and every full collection of the run after them, would
-    only rescan them. Thawed when the command's context closes, for callers that go on in the
-    same process (the console script ends it: see :func:`main`)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        ctx.call_on_close(gc.unfreeze)
-        if enabled:
-            gc.enable()
 
 
 def _terminate(signum, frame) -> None:
@@ -454,24 +431,8 @@ def main() -> None:
     try:
         app()
     except SystemExit as stop:
-        _exit_now(stop.code)
-    _exit_now(0)
-
-
-def _exit_now(code: object) -> NoReturn:
-    """Flush stdout and stderr, then exit with ``code`` skipping the interpreter's teardown;
-    a code that is no number, or a stream that cannot be flushed (a closed pipe), exits the
-    usual way."""
-    if code is None:
-        code = 0
-    if not isinstance(code, int):
-        raise SystemExit(code)
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        raise SystemExit(code) from None
-    os._exit(code)
+        exit_now(stop.code)
+    exit_now(0)
 
 
 if __name__ == "__main__":  # pragma: no cover
